@@ -1,0 +1,205 @@
+"""A Document's text into statements: headings, list items and sentences, with exact offsets.
+
+Works line by line on `Document.text`. Lines are classified as headings (Markdown `#`, numbered
+`1.`/`1 `/`a.`, HTML `h1`-`h6` hints, or short title-like lines), list items (bullets, `a)`,
+`(i)`, HTML `li` hints) or paragraph text, which is split into sentences. Every statement
+carries the heading path it sits under and, for list items, the sentence that introduces the list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gapcheck.models import Document, Heading, Statement
+
+LINE = re.compile(r"[^\r\n]*")
+MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*$")
+BULLET = re.compile(
+    r"(?:[•·▪◦‣●○■□►▸✓✔➢➤*+\-–—]|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
+)
+NUMBERED = re.compile(
+    r"(?P<num>(?:(?:section|article|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Za-z]\.|[IVX]{1,5}\.))[ \t]+(?=\S)",
+    re.IGNORECASE,
+)
+TERMINAL = re.compile(r"[.,;:!]['\"”’)]*$")
+LABEL_VALUE = re.compile(r":\s*\S")
+NOT_IN_HEADING = re.compile(r"@|https?://|www\.|\|")
+SMALL_WORDS = frozenset("a an and or of the to in on for with by at from your our we you us &".split())
+TITLE_START = re.compile(r"^\W*(privacy|data protection|cookie)\s+(policy|notice|statement)", re.IGNORECASE)
+
+ABBREVIATIONS = frozenset("""e.g i.e etc inc ltd co corp llc plc mr mrs ms dr st no nos vs u.s u.k e.v art arts
+sec para cf approx incl ca jan feb mar apr jun jul aug sep sept oct nov dec fig al resp gmbh s.a
+""".split())
+SENTENCE_END = re.compile(r"""[.!?]+['"”’)\]]*(?=\s+["“'‘(\[]?[A-Z0-9•]|[A-Z][a-z])""")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+def split_lines(text: str) -> list[_Line]:
+    """Non-blank lines with the offsets of their content, surrounding spaces trimmed."""
+    lines: list[_Line] = []
+    for match in LINE.finditer(text):
+        raw = match.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = match.start() + (len(raw) - len(raw.lstrip()))
+        lines.append(_Line(start, start + len(stripped), stripped))
+    return lines
+
+
+def is_heading_text(text: str) -> bool:
+    """Whether a line reads like a title: short, unpunctuated, not a label with a value."""
+    if len(text) > 100 or TERMINAL.search(text) or LABEL_VALUE.search(text) or NOT_IN_HEADING.search(text):
+        return False
+    words = text.split()
+    if not words or len(words) > 12 or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if len(words) <= 6 or text.isupper():
+        return True
+    content = [w for w in words if w.lower() not in SMALL_WORDS]
+    capitalised = sum(1 for w in content if w[:1].isupper())
+    return bool(content) and capitalised / len(content) >= 0.6
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside text[start:end], abbreviation-aware."""
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in SENTENCE_END.finditer(text, start, end):
+        stop = match.end()
+        word = re.search(r"([\w.]+)[.!?]+['\"”’)\]]*$", text[cursor:stop])
+        if word and match.group().startswith("."):
+            token = word.group(1).lower().rstrip(".")
+            if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                continue
+        _append_trimmed(text, cursor, stop, spans)
+        cursor = stop
+    _append_trimmed(text, cursor, end, spans)
+    return spans
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    piece = text[start:end]
+    left = len(piece) - len(piece.lstrip())
+    right = len(piece.rstrip())
+    if right > left:
+        spans.append((start + left, start + right))
+
+
+class _Outline:
+    """The stack of open headings while walking the document."""
+
+    def __init__(self) -> None:
+        self.stack: list[Heading] = []
+        self.titles: set[int] = set()
+        self.last_numbered_level: int | None = None
+
+    def push(self, heading: Heading, is_title: bool) -> None:
+        while self.stack and self.stack[-1].level >= heading.level:
+            self.stack.pop()
+        self.stack.append(heading)
+        if is_title:
+            self.titles.add(heading.start)
+
+    def path(self) -> tuple[str, ...]:
+        return tuple(h.text for h in self.stack if h.start not in self.titles)
+
+
+def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
+    """Split a document into statements and headings, in document order."""
+    text = document.text
+    heading_hints = dict(document.heading_hints)
+    list_hints = set(document.list_hints)
+    lines = split_lines(text)
+    statements: list[Statement] = []
+    headings: list[Heading] = []
+    outline = _Outline()
+    seen_body = False
+    lead: Statement | None = None
+    lead_level = 0
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        heading = _heading_of(line, heading_hints, outline, index + 1 < len(lines))
+        if heading is not None:
+            is_title = not seen_body and (heading.level <= 1 or TITLE_START.search(heading.text) is not None)
+            if is_title and heading.level > 1 and not any(h.start in outline.titles for h in outline.stack):
+                heading = Heading(heading.text, heading.start, heading.end, 1)
+            outline.push(heading, is_title)
+            headings.append(heading)
+            statements.append(Statement(heading.text, heading.start, heading.end, "heading", outline.path()))
+            if heading.level <= lead_level:
+                lead = None
+            index += 1
+            continue
+        bullet = None if line.start in list_hints else BULLET.match(line.text)
+        is_item = line.start in list_hints or bullet is not None
+        body_start = line.start + (bullet.end() if bullet else 0)
+        end = line.end
+        while index + 1 < len(lines) and _continues(lines[index], lines[index + 1], heading_hints, list_hints):
+            index += 1
+            end = lines[index].end
+        index += 1
+        section = outline.path()
+        spans = split_sentences(text, body_start, end)
+        kind = "list_item" if is_item else "sentence"
+        item_lead = lead if is_item else None
+        for start, stop in spans:
+            statements.append(Statement(text[start:stop], start, stop, kind, section,
+                                        item_lead.start if item_lead else -1))
+        if spans and len(text[body_start:end].split()) >= 8:
+            seen_body = True
+        if not is_item:
+            last = statements[-1] if spans else None
+            lead = last if last is not None and last.text.endswith(":") else None
+            lead_level = outline.stack[-1].level if outline.stack else 0
+    return statements, headings
+
+
+def _continues(previous: _Line, line: _Line, heading_hints: dict[int, int], list_hints: set[int]) -> bool:
+    """A hard-wrapped continuation: a plain lower-case line after a line that stops mid-sentence."""
+    return (line.text[0].islower() and not TERMINAL.search(previous.text) and not previous.text.endswith("?")
+            and line.start not in heading_hints and line.start not in list_hints
+            and BULLET.match(line.text) is None and NUMBERED.match(line.text) is None)
+
+
+def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next: bool) -> Heading | None:
+    """The heading a line is, or None when it is body text."""
+    if line.start in hints:
+        return Heading(line.text, line.start, line.end, hints[line.start])
+    markdown = MARKDOWN_HEADING.match(line.text)
+    if markdown:
+        title = markdown.group(2)
+        start = line.start + markdown.start(2)
+        return Heading(title, start, start + len(title), len(markdown.group(1)))
+    if not has_next or len(hints) >= 3:
+        return None
+    numbered = NUMBERED.match(line.text)
+    if numbered:
+        rest = line.text[numbered.end():]
+        if not is_heading_text(rest):
+            return None
+        level = _numbered_level(numbered.group("num"), outline)
+        outline.last_numbered_level = level
+        return Heading(line.text, line.start, line.end, level)
+    if BULLET.match(line.text) or not is_heading_text(line.text):
+        return None
+    level = outline.last_numbered_level + 1 if outline.last_numbered_level else 2
+    return Heading(line.text, line.start, line.end, level)
+
+
+def _numbered_level(number: str, outline: _Outline) -> int:
+    """Depth from the numbering: `1.` is a section, `1.2` and `a.` sit one level below."""
+    core = number.split()[-1].rstrip(".")
+    if core.isdigit() or re.fullmatch(r"[IVX]+", core):
+        return 2
+    if core[:1].isdigit():
+        return 2 + core.count(".")
+    return (outline.last_numbered_level or 2) + 1 if outline.last_numbered_level == 2 else (outline.last_numbered_level or 2)
