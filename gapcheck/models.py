@@ -101,6 +101,7 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     looked_for: str = ""
     remediation: str = ""
+    weight: float = 1.0
     review: Review | None = None
 
     @property

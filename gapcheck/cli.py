@@ -1,0 +1,141 @@
+"""The command line: thin click commands that map outcomes to documented exit codes.
+
+Exit codes: 0 done; 1 a score below --fail-under; 2 a usage or checklist error; 3 some sources
+could not be audited (the others are still audited and written).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, time, timezone
+from pathlib import Path
+
+import click
+
+from gapcheck import __version__
+from gapcheck.audit import audit_source
+from gapcheck.checklist import bundled_names, resolve_checklist, resolve_checklists
+from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, EXIT_USAGE, GapcheckError, SourceError
+from gapcheck.files import write_atomic
+from gapcheck.ingest import expand_sources, provider_name
+from gapcheck.models import Audit
+from gapcheck.render import RENDERERS
+
+
+def _error(message: str) -> None:
+    click.echo(f"gapcheck: error: {message}", err=True)
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d")
+    except ValueError as exc:
+        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--as-of") from exc
+    return datetime.combine(day.date(), time(0, 0), tzinfo=timezone.utc)
+
+
+def unique_providers(sources: list[str]) -> list[str]:
+    """Provider names from sources, made unique so no report overwrites another."""
+    names: list[str] = []
+    for source in sources:
+        base = provider_name(source)
+        name, n = base, 2
+        while name.lower() in (x.lower() for x in names):
+            name, n = f"{base}-{n}", n + 1
+        names.append(name)
+    return names
+
+
+def write_reports(audit: Audit, out: Path, formats: list[str]) -> list[Path]:
+    """Render an audit in each format and write the files atomically."""
+    written = []
+    for fmt in formats:
+        suffix, render = RENDERERS[fmt]
+        path = out / f"{audit.provider}{suffix}"
+        write_atomic(path, render(audit))
+        written.append(path)
+    return written
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gapcheck")
+def cli() -> None:
+    """Audit privacy policies against GDPR and CCPA/CPRA, with quoted evidence for every finding."""
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--checklist", "checklist_names", multiple=True, metavar="NAME|PATH",
+              help="A bundled checklist (gdpr, ccpa) or a checklist file; repeatable. Default: all bundled.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(list(RENDERERS)),
+              help="Report format; repeatable. Default: json.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder the reports are written to.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
+              help="Exit 1 when any checklist score is below this.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Audit as of this date (default: now).")
+def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: tuple[str, ...], out: Path,
+          fail_under: float | None, as_of: str | None) -> None:
+    """Audit SOURCES (files, folders or http(s) URLs) and write one report per provider."""
+    audited_at = _as_of(as_of)
+    checklists = resolve_checklists(list(checklist_names))
+    chosen = list(dict.fromkeys(formats or ("json",)))
+    expanded = expand_sources(list(sources))
+    if not expanded:
+        raise click.UsageError("no supported policy files (.txt, .md, .html, .htm, .pdf) in the given folders")
+    failed = below = 0
+    names = unique_providers(expanded)
+    show_bar = len(expanded) > 1 and sys.stderr.isatty()
+    with click.progressbar(list(zip(expanded, names)), label="Auditing", file=sys.stderr,
+                           hidden=not show_bar) as pairs:
+        for source, name in pairs:
+            try:
+                result = audit_source(source, checklists, provider=name, audited_at=audited_at)
+            except SourceError as exc:
+                failed += 1
+                _error(str(exc))
+                continue
+            write_reports(result, out, chosen)
+            if fail_under is not None and any(c.score < fail_under for c in result.checklists):
+                below += 1
+    if failed:
+        sys.exit(EXIT_SOURCE)
+    if below:
+        _error(f"{below} provider(s) scored below {fail_under:g}")
+        sys.exit(EXIT_THRESHOLD)
+
+
+@cli.command(name="checklists")
+def list_checklists() -> None:
+    """List the bundled checklists and how many requirements and flags each has."""
+    for name in bundled_names():
+        checklist = resolve_checklist(name)
+        click.echo(f"{checklist.id:8} {len(checklist.requirements):3} requirements {len(checklist.flags):3} flags"
+                   f"  v{checklist.version}  {checklist.title}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user mistakes become one line on stderr and an exit code, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="gapcheck", standalone_mode=False)
+    except GapcheckError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except click.exceptions.Abort:
+        _error("aborted")
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except OSError as exc:
+        _error(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Evaluating a checklist against one document's statements: pure and deterministic."""
+
+from __future__ import annotations
+
+from gapcheck.checklist import Checklist, FlagRule, Outcome, Requirement
+from gapcheck.matchers import Corpus, Hit
+from gapcheck.models import Evidence, Finding, Flag
+
+MAX_EVIDENCE = 3
+QUOTE_CHARS = 110
+
+
+def evaluate_checklist(checklist: Checklist, corpus: Corpus) -> tuple[list[Finding], list[Flag]]:
+    """Every requirement's finding and every raised flag of one checklist."""
+    findings = [evaluate_requirement(req, corpus) for req in checklist.requirements]
+    flags = [flag for rule in checklist.flags if (flag := evaluate_flag(rule, corpus, checklist.id)) is not None]
+    return findings, flags
+
+
+def evaluate_requirement(req: Requirement, corpus: Corpus) -> Finding:
+    """One requirement's status, evidence and rationale."""
+
+    def finding(status: str, rationale: str, evidence: list[Evidence] = ()) -> Finding:
+        return Finding(requirement=req.id, title=req.title, citation=req.citation, article=req.article,
+                       severity=req.severity, status=status, rationale=rationale, evidence=tuple(evidence),
+                       looked_for=req.met.text, remediation=req.remediation, weight=req.weight)
+
+    if req.applies_when is not None and not matches(req.applies_when, corpus):
+        return finding("not_applicable", f"Not applicable: {req.not_applicable_because}")
+    if req.applies_unless is not None:
+        exempt = matches(req.applies_unless, corpus)
+        if exempt:
+            evidence = gather(exempt, corpus)
+            return finding("not_applicable", f"Not applicable: {req.not_applicable_because} {_quoted(evidence)}.",
+                           evidence)
+    if req.conflict is not None and (hits := matches(req.conflict, corpus)):
+        evidence = gather(hits, corpus)
+        return finding("conflict", f"Conflict: {req.conflict.text} {_quoted(evidence)}.", evidence)
+    if hits := matches(req.met, corpus):
+        evidence = gather(hits, corpus)
+        if req.requires is not None and not matches(req.requires, corpus):
+            return finding("partial", f"Partial: {req.requires.text} Found {_quoted(evidence)}, "
+                                      f"but not: {_looked_for(req.requires)}.", evidence)
+        return finding("met", f"Met: {_says(hits, evidence)} {_quoted(evidence)}.", evidence)
+    if req.partial is not None and (hits := matches(req.partial, corpus)):
+        evidence = gather(hits, corpus)
+        return finding("partial", f"Partial: {req.partial.text} {_quoted(evidence)}; "
+                                  f"looked for {req.met.text}.", evidence)
+    return finding("missing", f"Missing: no statement found; looked for {req.met.text} "
+                              f"({_looked_for(req.met)}).")
+
+
+def evaluate_flag(rule: FlagRule, corpus: Corpus, checklist_id: str) -> Flag | None:
+    """A raised flag with its evidence, or None when the policy does not contain the clause."""
+    hits = matches(rule.when, corpus)
+    if not hits or (rule.unless is not None and matches(rule.unless, corpus)):
+        return None
+    evidence = gather(hits, corpus)
+    return Flag(id=rule.id, title=rule.title, severity=rule.severity, citation=rule.citation,
+                rationale=f"{rule.why} {_quoted(evidence)}.", evidence=tuple(evidence),
+                checklist=checklist_id, remediation=rule.remediation)
+
+
+# A match: statement index -> (rule order, hit, what the rule says)
+Matches = dict[int, tuple[int, Hit, str]]
+
+
+def matches(outcome: Outcome, corpus: Corpus) -> Matches:
+    """The statements any rule of the outcome holds for, keeping the first rule that does."""
+    found: Matches = {}
+    for order, rule in enumerate(outcome.rules):
+        for index, hit in rule.matcher.hits(corpus).items():
+            if index not in found:
+                found[index] = (order, hit, rule.says)
+    return found
+
+
+def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
+    """The best evidence: earliest rule first, own-text matches before list-lead matches, then position."""
+    ranked = sorted(found.items(), key=lambda item: (item[1][0], not item[1][1].own, item[0]))
+    evidence: list[Evidence] = []
+    used: set[int] = set()
+    for index, (_, hit, says) in ranked:
+        if len(evidence) >= MAX_EVIDENCE:
+            break
+        for shown in _with_lead(index, hit, corpus):
+            if shown in used:
+                continue
+            used.add(shown)
+            statement = corpus.statements[shown]
+            cue = " … ".join(dict.fromkeys(c.strip() for c in hit.cues if c.strip()))
+            evidence.append(Evidence(statement.text, statement.start, statement.end,
+                                     statement.section_label, cue, says))
+    return evidence[:MAX_EVIDENCE]
+
+
+def _with_lead(index: int, hit: Hit, corpus: Corpus) -> list[int]:
+    lead = corpus.lead_index.get(index)
+    return [index, lead] if lead is not None and not hit.own else [index]
+
+
+def _quoted(evidence: list[Evidence]) -> str:
+    if not evidence:
+        return ""
+    first = evidence[0]
+    text = " ".join(first.text.split())
+    quote = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+    where = f" under “{first.section}”" if first.section else ""
+    more = f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else ""
+    return f"“{quote}”{where}{more}"
+
+
+def _says(found: Matches, evidence: list[Evidence]) -> str:
+    return (evidence[0].rule if evidence and evidence[0].rule else "the policy addresses this") + ":"
+
+
+def _looked_for(outcome: Outcome) -> str:
+    return "; ".join(rule.says or rule.matcher.describe() for rule in outcome.rules[:4])

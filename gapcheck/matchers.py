@@ -1,0 +1,473 @@
+"""Named matchers that checklist rules are built from.
+
+A rule in a checklist file is a small tree of matchers, each a mapping with one key naming the
+matcher (`terms`, `all`, `near`, `section`, ...). Compiling a rule gives a `Matcher`; evaluating it
+against a `Corpus` (one document's statements) gives the statements it holds for, each with the
+spans and cues that made it hold. Adding a matcher is adding one class to `REGISTRY`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from gapcheck.dates import find_dates
+from gapcheck.models import Statement
+from gapcheck.regex_safety import check_pattern
+
+# Same-length replacements so that offsets into the normalized text equal offsets into the original.
+NORMALIZE = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”": '"', "\u00a0": " ",
+                           "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+NEGATOR = re.compile(
+    r"\b(?:not|never|no|none|neither|nor|cannot|without|refrain|n't|won't|don't|doesn't|didn't|isn't|aren't)\b"
+    r"|n't\b",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|except|unless|although|whereas|other than)\b", re.IGNORECASE)
+WORD = re.compile(r"\w+")
+
+
+class RuleError(ValueError):
+    """A rule that cannot be compiled; `path` locates it inside the checklist file."""
+
+    def __init__(self, message: str, path: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Why a matcher holds for one statement: matched spans (document offsets) and cue texts."""
+
+    spans: tuple[tuple[int, int], ...] = ()
+    cues: tuple[str, ...] = ()
+    own: bool = True  # False when the match came only from the sentence introducing a list
+
+    def merge(self, other: Hit) -> Hit:
+        return Hit(self.spans + other.spans, self.cues + other.cues, self.own or other.own)
+
+
+Hits = dict[int, Hit]
+
+
+@dataclass
+class Corpus:
+    """One document's statements, prepared for matching; results are cached per matcher."""
+
+    text: str
+    statements: list[Statement]
+    as_of: date
+    norm: str = field(init=False)
+    starts: list[int] = field(init=False)
+    lead_index: dict[int, int] = field(init=False)
+    body: list[int] = field(init=False)
+    cache: dict[int, Hits] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.norm = self.text.translate(NORMALIZE)
+        self.starts = [s.start for s in self.statements]
+        by_start = {s.start: i for i, s in enumerate(self.statements)}
+        self.lead_index = {i: by_start[s.lead_start] for i, s in enumerate(self.statements)
+                           if s.lead_start >= 0 and s.lead_start in by_start}
+        self.body = [i for i, s in enumerate(self.statements) if s.kind != "heading"]
+
+    def statement_at(self, start: int, end: int) -> int | None:
+        """The index of the body statement that wholly contains [start, end), if any."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        if i >= 0 and self.statements[i].end >= end and self.statements[i].kind != "heading":
+            return i
+        return None
+
+    def is_negated(self, index: int, position: int) -> bool:
+        """Whether a negation governs the words at `position` within statement `index`."""
+        statement = self.statements[index]
+        window_start = max(statement.start, position - 80)
+        window = self.norm[window_start:position]
+        breaks = list(CLAUSE_BREAK.finditer(window))
+        if breaks:
+            window = window[breaks[-1].end():]
+        return NEGATOR.search(window) is not None
+
+
+class Matcher:
+    """A compiled rule node; subclasses implement `evaluate`."""
+
+    key: str = ""
+
+    def hits(self, corpus: Corpus) -> Hits:
+        cached = corpus.cache.get(id(self))
+        if cached is None:
+            cached = self.evaluate(corpus)
+            corpus.cache[id(self)] = cached
+        return cached
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """A short human description of what the matcher looks for."""
+        return self.key
+
+
+def compile_terms(terms: Any, path: tuple[Any, ...]) -> re.Pattern[str]:
+    """A list of term patterns as one case-insensitive, word-bounded regular expression."""
+    if isinstance(terms, str):
+        terms = [terms]
+    if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
+        raise RuleError("expected a non-empty list of term patterns", path)
+    parts = []
+    for i, term in enumerate(terms):
+        pattern = term.strip().replace(" ", r"\s+")
+        try:
+            check_pattern(pattern)
+            re.compile(pattern)
+        except (re.error, ValueError) as exc:
+            raise RuleError(f"bad pattern {term!r}: {exc}", path + (i,)) from exc
+        parts.append(pattern)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+class Terms(Matcher):
+    """Any of the terms occurs in the statement (or in the sentence introducing its list)."""
+
+    key = "terms"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        self.source = args if isinstance(args, list) else [args]
+        self.pattern = compile_terms(args, path)
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        own: Hits = {}
+        for match in self.pattern.finditer(corpus.norm):
+            index = corpus.statement_at(match.start(), match.end())
+            if index is None:
+                continue
+            hit = Hit(((match.start(), match.end()),), (corpus.text[match.start():match.end()],))
+            own[index] = own[index].merge(hit) if index in own else hit
+        return with_leads(own, corpus)
+
+    def describe(self) -> str:
+        shown = [t.replace("\\", "").replace("(?:", "(") for t in self.source[:4]]
+        return " / ".join(f"“{t}”" for t in shown) + (" …" if len(self.source) > 4 else "")
+
+
+def with_leads(own: Hits, corpus: Corpus) -> Hits:
+    """Extend hits to list items whose introducing sentence holds them."""
+    result = dict(own)
+    for item, lead in corpus.lead_index.items():
+        if item not in own and lead in own:
+            lead_hit = own[lead]
+            result[item] = Hit(lead_hit.spans, lead_hit.cues, own=False)
+    return result
+
+
+class Near(Matcher):
+    """Two groups of terms within `within` words of each other in one statement."""
+
+    key = "near"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        if not isinstance(args, dict) or set(args) - {"a", "b", "within"} or not {"a", "b"} <= set(args):
+            raise RuleError("near needs a, b (term lists) and optional within (words)", path)
+        self.a = Terms(args["a"], path + ("a",), compile_child)
+        self.b = Terms(args["b"], path + ("b",), compile_child)
+        self.within = args.get("within", 8)
+        if not isinstance(self.within, int) or self.within < 0:
+            raise RuleError("within must be a whole number of words", path + ("within",))
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        a_hits, b_hits = self.a.hits(corpus), self.b.hits(corpus)
+        result: Hits = {}
+        for index in a_hits.keys() & b_hits.keys():
+            hit_a, hit_b = a_hits[index], b_hits[index]
+            for span_a in hit_a.spans:
+                for span_b in hit_b.spans:
+                    left, right = sorted((span_a, span_b))
+                    gap = len(WORD.findall(corpus.norm, left[1], right[0])) if right[0] > left[1] else 0
+                    if gap <= self.within:
+                        result[index] = Hit((span_a, span_b), (corpus.text[span_a[0]:span_a[1]],
+                                                              corpus.text[span_b[0]:span_b[1]]),
+                                            hit_a.own or hit_b.own)
+                        break
+                if index in result:
+                    break
+        return result
+
+    def describe(self) -> str:
+        return f"{self.a.describe()} near {self.b.describe()}"
+
+
+class _Combinator(Matcher):
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        if not isinstance(args, list) or not args:
+            raise RuleError(f"{self.key} needs a non-empty list of rules", path)
+        self.children = [compile_child(child, path + (i,)) for i, child in enumerate(args)]
+
+
+class All(_Combinator):
+    """Every child holds for the same statement."""
+
+    key = "all"
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        results = [child.hits(corpus) for child in self.children]
+        common = set(results[0]).intersection(*results[1:])
+        merged: Hits = {}
+        for index in common:
+            hit = results[0][index]
+            for other in results[1:]:
+                hit = hit.merge(other[index])
+            merged[index] = hit
+        return merged
+
+    def describe(self) -> str:
+        return " + ".join(child.describe() for child in self.children)
+
+
+class AnyOf(_Combinator):
+    """At least one child holds; the first that does gives the hit."""
+
+    key = "any"
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        merged: Hits = {}
+        for child in self.children:
+            for index, hit in child.hits(corpus).items():
+                merged.setdefault(index, hit)
+        return merged
+
+    def describe(self) -> str:
+        return "; or ".join(child.describe() for child in self.children)
+
+
+class Not(Matcher):
+    """The child does not hold (for any body statement)."""
+
+    key = "not"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        self.child = compile_child(args, path)
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        excluded = self.child.hits(corpus)
+        return {i: Hit() for i in corpus.body if i not in excluded}
+
+    def describe(self) -> str:
+        return f"not ({self.child.describe()})"
+
+
+class _Polarity(Matcher):
+    negated: bool = False
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        self.child = compile_child(args, path)
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        result: Hits = {}
+        for index, hit in self.child.hits(corpus).items():
+            if not hit.spans:
+                continue
+            own_spans = [s for s in hit.spans if corpus.statements[index].start <= s[0]]
+            anchor = min(own_spans or hit.spans)[0]
+            holder = index if own_spans else corpus.lead_index.get(index, index)
+            if corpus.is_negated(holder, anchor) == self.negated:
+                result[index] = hit
+        return result
+
+
+class Affirmed(_Polarity):
+    """The child holds and is not negated ("we sell", not "we do not sell")."""
+
+    key = "affirmed"
+    negated = False
+
+    def describe(self) -> str:
+        return f"{self.child.describe()} (affirmative)"
+
+
+class Negated(_Polarity):
+    """The child holds under a negation ("we do not sell")."""
+
+    key = "negated"
+    negated = True
+
+    def describe(self) -> str:
+        return f"{self.child.describe()} (negated)"
+
+
+class Section(Matcher):
+    """The statement sits under a heading that matches the terms."""
+
+    key = "section"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        self.source = args if isinstance(args, list) else [args]
+        self.pattern = compile_terms(args, path)
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        verdicts: dict[tuple[str, ...], str | None] = {}
+        result: Hits = {}
+        for index in corpus.body:
+            section = corpus.statements[index].section
+            if section not in verdicts:
+                verdicts[section] = next((h for h in reversed(section)
+                                          if self.pattern.search(h.translate(NORMALIZE))), None)
+            heading = verdicts[section]
+            if heading is not None:
+                result[index] = Hit((), (heading,))
+        return result
+
+    def describe(self) -> str:
+        return "under a heading like " + " / ".join(f"“{t}”" for t in self.source[:3])
+
+
+class Kind(Matcher):
+    """The statement is of one of the given kinds (sentence, list_item)."""
+
+    key = "kind"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        kinds = args if isinstance(args, list) else [args]
+        if not set(kinds) <= {"sentence", "list_item"}:
+            raise RuleError("kind must be sentence or list_item", path)
+        self.kinds = set(kinds)
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        return {i: Hit() for i in corpus.body if corpus.statements[i].kind in self.kinds}
+
+
+class EmptyField(Matcher):
+    """A label such as "Last updated:" or "contact us at:" with nothing filled in after it."""
+
+    key = "empty_field"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        self.label = compile_terms(args, path)
+        self.source = args if isinstance(args, list) else [args]
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        result: Hits = {}
+        for position, index in enumerate(corpus.body):
+            statement = corpus.statements[index]
+            text = corpus.norm[statement.start:statement.end]
+            if not text.rstrip().endswith(":"):
+                continue
+            label = None
+            for label in self.label.finditer(text):
+                pass
+            if label is None or text[label.end():].strip(" :") != "":
+                continue
+            following = corpus.statements[corpus.body[position + 1]] if position + 1 < len(corpus.body) else None
+            if following is not None and following.kind == "list_item":
+                continue
+            if following is not None and not following.text.rstrip().endswith(":") and \
+                    statement.section == following.section and not _is_label_only(following.text):
+                continue
+            span = (statement.start + label.start(), statement.start + label.end())
+            result[index] = Hit((span,), (corpus.text[span[0]:span[1]],))
+        return result
+
+    def describe(self) -> str:
+        return "an empty field after " + " / ".join(f"“{t}”" for t in self.source[:3])
+
+
+def _is_label_only(text: str) -> bool:
+    return len(text.split()) <= 4 and text.rstrip().endswith(":")
+
+
+class DateOlderThan(Matcher):
+    """The latest date given next to a label (e.g. "Last updated") is older than N months."""
+
+    key = "date_older_than"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        if not isinstance(args, dict) or set(args) - {"label", "months"} or "label" not in args:
+            raise RuleError("date_older_than needs label (terms) and months", path)
+        self.label = Terms(args["label"], path + ("label",), compile_child)
+        self.months = args.get("months", 12)
+        if not isinstance(self.months, int) or self.months <= 0:
+            raise RuleError("months must be a positive whole number", path + ("months",))
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        dated: list[tuple[date, int, tuple[int, int]]] = []
+        for index, hit in self.label.hits(corpus).items():
+            if not hit.own:
+                continue
+            statement = corpus.statements[index]
+            for found, start, end in find_dates(statement.text):
+                if found <= corpus.as_of:
+                    dated.append((found, index, (statement.start + start, statement.start + end)))
+        if not dated:
+            return {}
+        latest, index, span = max(dated)
+        cutoff = _months_before(corpus.as_of, self.months)
+        if latest >= cutoff:
+            return {}
+        return {index: Hit((span,), (corpus.text[span[0]:span[1]],))}
+
+    def describe(self) -> str:
+        return f"a {self.label.describe()} date more than {self.months} months old"
+
+
+def _months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    return date(year, month + 1, min(day.day, 28))
+
+
+class Reference(Matcher):
+    """A named cue set defined once in the checklist's `cues` section."""
+
+    key = "cue"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        if not isinstance(args, str):
+            raise RuleError("cue takes the name of a cue set", path)
+        self.name = args
+        self.target: Matcher | None = None
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        assert self.target is not None, f"cue {self.name} was not resolved"
+        return self.target.hits(corpus)
+
+    def describe(self) -> str:
+        return self.target.describe() if self.target else self.name
+
+
+REGISTRY: dict[str, type[Matcher]] = {cls.key: cls for cls in (
+    Terms, Near, All, AnyOf, Not, Affirmed, Negated, Section, Kind, EmptyField, DateOlderThan, Reference,
+)}
+RULE_LABEL_KEYS = frozenset({"says"})
+
+
+def compile_rule(raw: Any, path: tuple[Any, ...] = ()) -> Matcher:
+    """Compile one rule mapping (exactly one matcher key, optionally `says`) into a Matcher."""
+    if not isinstance(raw, dict):
+        raise RuleError("a rule must be a mapping such as {terms: [...]}", path)
+    keys = [k for k in raw if k not in RULE_LABEL_KEYS]
+    if len(keys) != 1:
+        raise RuleError(f"a rule needs exactly one matcher, got {sorted(map(str, keys)) or 'none'}"
+                        f" (known: {', '.join(sorted(REGISTRY))})", path)
+    key = keys[0]
+    if key not in REGISTRY:
+        raise RuleError(f"unknown matcher {key!r} (known: {', '.join(sorted(REGISTRY))})", path + (key,))
+    return REGISTRY[key](raw[key], path + (key,), compile_rule)
+
+
+def references(matcher: Matcher) -> list[Reference]:
+    """Every cue reference inside a compiled rule."""
+    found: list[Reference] = []
+    stack = [matcher]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Reference):
+            found.append(node)
+        stack.extend(getattr(node, "children", []))
+        for attr in ("child", "a", "b", "label"):
+            child = getattr(node, attr, None)
+            if isinstance(child, Matcher):
+                stack.append(child)
+    return found
