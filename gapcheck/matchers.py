@@ -28,6 +28,7 @@ NEGATOR = re.compile(
 )
 CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|except|unless|although|whereas|other than)\b", re.IGNORECASE)
 WORD = re.compile(r"\w+")
+SUBJECT = re.compile(r"\b(?:we|you)\b", re.IGNORECASE)
 
 
 class RuleError(ValueError):
@@ -70,8 +71,9 @@ class Corpus:
         self.norm = self.text.translate(NORMALIZE)
         self.starts = [s.start for s in self.statements]
         by_start = {s.start: i for i, s in enumerate(self.statements)}
+        # A list item reads with the sentence introducing its list, unless it is a sentence of its own.
         self.lead_index = {i: by_start[s.lead_start] for i, s in enumerate(self.statements)
-                           if s.lead_start >= 0 and s.lead_start in by_start}
+                           if s.lead_start >= 0 and s.lead_start in by_start and not SUBJECT.search(s.text)}
         self.body = [i for i, s in enumerate(self.statements) if s.kind != "heading"]
 
     def statement_at(self, start: int, end: int) -> int | None:

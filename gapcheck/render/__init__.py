@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gapcheck.models import Audit
+from gapcheck.render.html import render_html
 from gapcheck.render.json_report import render_json
+from gapcheck.render.pdf import render_pdf
 
 Renderer = Callable[[Audit], bytes]
 RENDERERS: dict[str, tuple[str, Renderer]] = {
     "json": (".json", render_json),
+    "html": (".html", render_html),
+    "pdf": (".pdf", render_pdf),
 }
 
 

@@ -1,0 +1,32 @@
+"""The PDF report: WeasyPrint's rendering of the HTML report's print variant, fetching nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gapcheck.models import Audit
+from gapcheck.render.html import report_html
+
+
+class FetchRefused(ValueError):
+    """A report tried to load something other than a data: URL."""
+
+
+def data_urls_only(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """WeasyPrint's URL fetcher for reports: data: URLs only, never the network or the file system."""
+    if not url.startswith("data:"):
+        raise FetchRefused(f"reports load nothing from outside: {url[:80]}")
+    from weasyprint import default_url_fetcher
+
+    return default_url_fetcher(url, *args, **kwargs)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out an HTML page as a PDF (WeasyPrint is imported here: it is slow to import)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=data_urls_only).write_pdf()
+
+
+def render_pdf(audit: Audit) -> bytes:
+    return html_to_pdf(report_html(audit, "print"))
