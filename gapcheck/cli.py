@@ -116,6 +116,49 @@ def list_checklists() -> None:
                    f"  v{checklist.version}  {checklist.title}")
 
 
+_CONFIG_OPTION = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                              default=Path("gapcheck.toml"), show_default=True, help="The job's config file.")
+
+
+@cli.command()
+@_CONFIG_OPTION
+@click.option("--quiet", "-q", is_flag=True, help="Log warnings and errors only; no summary lines.")
+@click.option("--verbose", "-v", is_flag=True, help="Log every step.")
+def run(config_path: Path, quiet: bool, verbose: bool) -> None:
+    """Re-audit the config's providers (only what changed), write the run's reports, summary and history.
+
+    Exit codes: 0 done; 1 fail_under or fail_on_new_gaps hit; 2 config error or another run holds
+    the lock; 3 some providers failed (the others are done).
+    """
+    from gapcheck.job import config, logs, runner, summary
+
+    logs.configure_logging(quiet, verbose)
+    result = runner.run_job(config.load_config(config_path))
+    if not quiet:
+        click.echo("\n".join(summary.console_lines(result.summary)))
+    sys.exit(result.exit_code)
+
+
+@cli.group()
+def review() -> None:
+    """Legal review: reviewer decisions that stick to findings across runs."""
+
+
+@review.command(name="import")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@_CONFIG_OPTION
+@click.option("--reviewer", metavar="NAME", help="Who decided (default: the workbook's last modified-by or creator).")
+def review_import(workbook: Path, config_path: Path, reviewer: str | None) -> None:
+    """Import the Reviewer decision and Reviewer note columns of WORKBOOK's Findings sheet."""
+    from gapcheck.job import config, logs
+    from gapcheck.job.review import import_reviews
+
+    logs.configure_logging()
+    report = import_reviews(workbook, config.load_config(config_path), reviewer)
+    click.echo(f"{report.stored} decision(s) stored from {workbook.name} by {report.reviewer} "
+               f"({report.unchanged} unchanged, {report.reconfirmed} confirmed for a new policy version)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user mistakes become one line on stderr and an exit code, never a traceback."""
     try:

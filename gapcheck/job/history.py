@@ -18,7 +18,7 @@ from typing import Any
 from gapcheck.errors import GapcheckError
 from gapcheck.job.diff import Snapshot
 from gapcheck.job.serialize import audit_from_dict, audit_to_record
-from gapcheck.models import Audit
+from gapcheck.models import GAP_STATUSES, Audit, Document
 from gapcheck.scoring import effective_status
 
 MIGRATIONS: tuple[str, ...] = (
@@ -66,7 +66,7 @@ MIGRATIONS: tuple[str, ...] = (
         audit_id INTEGER REFERENCES audits(id),
         sha256 TEXT,
         reaudited INTEGER NOT NULL DEFAULT 0,
-        review_key TEXT,
+        render_key TEXT,                -- what the reports were rendered from (reused while equal)
         reports TEXT,                   -- JSON {format: path inside the run folder}
         PRIMARY KEY (run_id, provider)
     );
@@ -138,7 +138,7 @@ class PreviousResult:
     out_dir: Path
     audit_id: int
     sha256: str
-    review_key: str
+    render_key: str
     reports: dict[str, str]
     snapshot: Snapshot
 
@@ -255,15 +255,6 @@ class History:
 
     # ------------------------------------------------------------------ policies and audits
 
-    def store_policy(self, provider: str, sha256: str, source: str, media_type: str, content_type: str,
-                     raw: bytes, text: str, fetched_at: str) -> int:
-        """The id of this provider's policy version, stored with its bytes and text when new."""
-        with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO policy_versions (provider, sha256, source, media_type, content_type, "
-                       "fetched_at, raw, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (provider, sha256, source, media_type, content_type, fetched_at, raw, text))
-            return int(db.execute("SELECT id FROM policy_versions WHERE provider = ? AND sha256 = ?",
-                                  (provider, sha256)).fetchone()[0])
 
     def find_audit(self, provider: str, sha256: str, engine_key: str) -> StoredAudit | None:
         """The stored audit of this policy version by this engine, if there is one."""
@@ -272,8 +263,15 @@ class History:
             "WHERE p.provider = ? AND p.sha256 = ? AND a.engine_key = ?", (provider, sha256, engine_key)).fetchone()
         return None if row is None else StoredAudit(row[0], sha256, audit_from_dict(json.loads(row[1]), row[2]))
 
-    def store_audit(self, policy_id: int, engine_key: str, audit: Audit) -> int:
+    def store_audit(self, document: Document, content_type: str, engine_key: str, audit: Audit) -> int:
+        """Store an audit with the policy version it was made on (its bytes and text); return the audit's id."""
         with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO policy_versions (provider, sha256, source, media_type, content_type, "
+                       "fetched_at, raw, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (document.provider, document.sha256, document.source, document.media_type, content_type,
+                        audit.audited_at.isoformat(), document.raw, document.text))
+            policy_id = db.execute("SELECT id FROM policy_versions WHERE provider = ? AND sha256 = ?",
+                                   (document.provider, document.sha256)).fetchone()[0]
             cursor = db.execute(
                 "INSERT INTO audits (policy_version, engine_key, audited_at, audit, text) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (policy_version, engine_key) DO UPDATE SET audited_at = excluded.audited_at, "
@@ -290,20 +288,15 @@ class History:
             "GROUP BY a.id ORDER BY first_used DESC, a.id DESC", (provider,)).fetchall()
         return [(StoredAudit(r[0], r[1], audit_from_dict(json.loads(r[2]), r[3])), r[4]) for r in rows]
 
-    def policy_sha(self, audit_id: int) -> str:
-        return str(self.connection.execute(
-            "SELECT p.sha256 FROM audits a JOIN policy_versions p ON p.id = a.policy_version WHERE a.id = ?",
-            (audit_id,)).fetchone()[0])
-
     # ------------------------------------------------------------------ per-run results
 
     def record_result(self, run_id: str, provider: str, source: str, change: str, audit: Audit, audit_id: int,
-                      reaudited: bool, review_key: str, reports: dict[str, str]) -> None:
+                      reaudited: bool, render_key: str, reports: dict[str, str]) -> None:
         """A provider's successful result in a run, with its scores, findings and flags."""
         with self.transaction() as db:
             db.execute("INSERT INTO run_providers (run_id, provider, source, change, audit_id, sha256, reaudited, "
-                       "review_key, reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (run_id, provider, source, change, audit_id, audit.sha256, int(reaudited), review_key,
+                       "render_key, reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (run_id, provider, source, change, audit_id, audit.sha256, int(reaudited), render_key,
                         json.dumps(reports)))
             db.executemany("INSERT INTO scores (run_id, provider, checklist, version, score) VALUES (?, ?, ?, ?, ?)",
                            [(run_id, provider, c.id, c.version, c.score) for c in audit.checklists])
@@ -324,7 +317,7 @@ class History:
     def last_success(self, provider: str) -> PreviousResult | None:
         """The provider's result in the latest finished run where it was audited."""
         row = self.connection.execute(
-            "SELECT rp.run_id, r.out_dir, rp.audit_id, rp.sha256, rp.review_key, rp.reports, a.text "
+            "SELECT rp.run_id, r.out_dir, rp.audit_id, rp.sha256, rp.render_key, rp.reports, a.text "
             "FROM run_providers rp JOIN runs r ON r.id = rp.run_id JOIN audits a ON a.id = rp.audit_id "
             "WHERE rp.provider = ? AND rp.change != 'error' AND r.finished_at IS NOT NULL "
             "ORDER BY r.started_at DESC, r.id DESC LIMIT 1", (provider,)).fetchone()
@@ -334,8 +327,9 @@ class History:
         scores = dict(self.connection.execute(
             "SELECT checklist, score FROM scores WHERE run_id = ? AND provider = ?", (run_id, provider)).fetchall())
         gaps = frozenset(r[0] for r in self.connection.execute(
-            "SELECT requirement FROM findings WHERE run_id = ? AND provider = ? "
-            "AND effective_status IN ('missing', 'partial', 'conflict')", (run_id, provider)))
+            f"SELECT requirement FROM findings WHERE run_id = ? AND provider = ? "
+            f"AND effective_status IN ({', '.join('?' * len(GAP_STATUSES))})",
+            (run_id, provider, *sorted(GAP_STATUSES))))
         flags = frozenset(r[0] for r in self.connection.execute(
             "SELECT flag FROM flags WHERE run_id = ? AND provider = ?", (run_id, provider)))
         return PreviousResult(run_id, Path(row[1]), row[2], row[3], row[4] or "", json.loads(row[5] or "{}"),

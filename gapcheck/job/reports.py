@@ -62,7 +62,7 @@ def portfolio_renderer() -> PortfolioRenderer | None:
 
 
 def write_portfolio(audits: list[Audit], run_dir: Path, formats: tuple[str, ...],
-                    earlier: tuple[Path, tuple[str, ...]] | None = None) -> list[str]:
+                    earlier: tuple[Path, tuple[str, ...]] | None = None, reserved: tuple[str, ...] = ()) -> list[str]:
     """The portfolio files over every audit (copied from `earlier` (folder, names) when given)."""
     if earlier is not None and all((earlier[0] / name).is_file() for name in earlier[1]):
         for name in earlier[1]:
@@ -74,8 +74,8 @@ def write_portfolio(audits: list[Audit], run_dir: Path, formats: tuple[str, ...]
         return []
     names = []
     for name, data in render(audits, list(formats)).items():
-        if Path(name).name != name or name.startswith("."):
-            raise ValueError(f"portfolio file name {name!r} is not a plain file name")
+        if Path(name).name != name or name.startswith(".") or name in reserved:
+            raise ValueError(f"portfolio file name {name!r} is not a plain, free file name")
         write_atomic(run_dir / name, data)
         names.append(name)
     return names

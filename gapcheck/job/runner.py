@@ -1,0 +1,200 @@
+"""One nightly run: read every provider's policy, re-audit only what changed, write reports and history.
+
+A provider whose policy bytes, checklists and gapcheck are as at its last audit reuses the
+stored audit (and, when the decisions on it are also the same, the reports rendered from it).
+A provider that fails is reported as `error` with its reason; the others are still done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from gapcheck import __version__
+from gapcheck.audit import audit_document
+from gapcheck.checklist import Checklist, resolve_checklists
+from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, SourceError
+from gapcheck.ingest import _read_file, document_from_bytes
+from gapcheck.ingest.fetch import fetch, is_url
+from gapcheck.job.config import JobConfig, Provider
+from gapcheck.job.diff import compare, snapshot
+from gapcheck.job.fingerprint import combine, engine_key
+from gapcheck.job.history import History
+from gapcheck.job.lock import database_lock
+from gapcheck.job.notify import post_summary
+from gapcheck.job.reports import write_policy, write_portfolio, write_provider_reports
+from gapcheck.job.review import apply_reviews, review_key
+from gapcheck.job.summary import (SUMMARY_HTML, SUMMARY_JSON, ProviderOutcome, build_summary, summary_html,
+                                  summary_json)
+from gapcheck.files import write_atomic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did: its folder, summary and exit code, and how many policies it audited afresh."""
+
+    run_id: str
+    run_dir: Path
+    summary: dict[str, Any]
+    exit_code: int
+    audited: int
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def read_policy_bytes(location: str) -> tuple[bytes, str]:
+    """The bytes of a policy file or URL (size-capped, URL with timeout and redirect limit) and its declared type."""
+    if is_url(location):
+        fetched = fetch(location)
+        return fetched.data, fetched.content_type
+    return _read_file(location), ""
+
+
+def new_run_dir(out: Path, history: History, now: datetime) -> tuple[str, Path]:
+    """A fresh run id, sortable by time (20261123T020000Z, then -02, -03 within the same second)."""
+    base = now.strftime("%Y%m%dT%H%M%SZ")
+    run_id, number = base, 1
+    while (out / run_id).exists() or history.run_exists(run_id):
+        number += 1
+        run_id = f"{base}-{number:02d}"
+    run_dir = out / run_id
+    run_dir.mkdir(parents=True)
+    return run_id, run_dir
+
+
+class _Run:
+    """The state of one run while its providers are done one after the other."""
+
+    def __init__(self, config: JobConfig, history: History, checklists: list[Checklist], run_id: str,
+                 run_dir: Path) -> None:
+        self.config = config
+        self.history = history
+        self.checklists = checklists
+        self.engine_key = engine_key(checklists)
+        self.run_id = run_id
+        self.run_dir = run_dir
+        self.reviews = history.latest_reviews()
+        self.audited = 0
+        self.render_keys: dict[str, str] = {}
+
+    def provider(self, provider: Provider) -> ProviderOutcome:
+        """Audit (or reuse) one provider, write its files and record it; errors become an `error` outcome."""
+        try:
+            return self._provider(provider)
+        except SourceError as exc:
+            reason = exc.reason
+        except Exception as exc:  # one provider's failure must not stop the others
+            log.debug("%s failed", provider.name, exc_info=True)
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        log.error("%s: %s", provider.name, reason)
+        self.history.record_error(self.run_id, provider.name, provider.source, reason)
+        return ProviderOutcome(provider.name, provider.source, error=reason)
+
+    def _provider(self, provider: Provider) -> ProviderOutcome:
+        data, content_type = read_policy_bytes(provider.location)
+        sha256 = hashlib.sha256(data).hexdigest()
+        stored = self.history.find_audit(provider.name, sha256, self.engine_key)
+        if stored is not None:
+            audit, audit_id, reaudited = replace(stored.audit, source=provider.source), stored.id, False
+        else:
+            document = document_from_bytes(provider.source, data, provider.name, content_type)
+            audit = audit_document(document, self.checklists)
+            audit_id = self.history.store_audit(document, content_type, self.engine_key, audit)
+            reaudited = True
+            self.audited += 1
+        audit = apply_reviews(audit, self.reviews)
+        previous = self.history.last_success(provider.name)
+        changes = compare(previous.snapshot if previous else None, snapshot(audit))
+        render_key = combine(audit_id, review_key(audit), provider.source, self.config.formats)
+        earlier = None
+        if previous is not None and previous.render_key == render_key:
+            earlier = {fmt: previous.out_dir / path for fmt, path in previous.reports.items()}
+        reports = write_provider_reports(audit, self.run_dir, self.config.formats, earlier)
+        policy_file = write_policy(provider.name, audit.media_type, data, self.run_dir)
+        self.history.record_result(self.run_id, provider.name, provider.source, changes.change, audit, audit_id,
+                                   reaudited, render_key, reports)
+        self.render_keys[provider.name] = render_key
+        log.info("%s: %s%s", provider.name, changes.change, " (audited)" if reaudited else " (stored audit)")
+        return ProviderOutcome(provider.name, provider.source, audit, changes, None, reaudited, reports,
+                               policy_file)
+
+    def portfolio(self, outcomes: list[ProviderOutcome]) -> tuple[list[str], str, str | None]:
+        """Write the portfolio over every audited provider: (file names, key, error or None)."""
+        audits = [o.audit for o in outcomes if o.audit is not None]
+        key = combine(self.engine_key, self.config.formats, sorted(self.render_keys.items()))
+        last = self.history.last_portfolio()
+        earlier = (last.out_dir, last.files) if last is not None and last.key == key else None
+        try:
+            return write_portfolio(audits, self.run_dir, self.config.formats, earlier,
+                                   reserved=(SUMMARY_JSON, SUMMARY_HTML)), key, None
+        except Exception as exc:
+            log.error("portfolio: %s: %s", type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+            return [], "", f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def exit_code_of(config: JobConfig, outcomes: list[ProviderOutcome], portfolio_error: str | None
+                 ) -> tuple[int, list[str], list[str]]:
+    """The run's exit code, the providers below fail_under and those that gained gaps."""
+    below = [o.provider for o in outcomes if o.audit is not None
+             and any(c.score < config.fail_under for c in o.audit.checklists)]
+    gained = [o.provider for o in outcomes if o.changes is not None and o.changes.new_gaps]
+    if portfolio_error or any(o.error for o in outcomes):
+        return EXIT_SOURCE, below, gained
+    if below or (config.fail_on_new_gaps and gained):
+        return EXIT_THRESHOLD, below, gained
+    return EXIT_OK, below, gained
+
+
+def run_job(config: JobConfig) -> RunResult:
+    """Run the job once under the database lock; the summary is posted to the webhook afterwards."""
+    clock = time.monotonic()
+    with database_lock(config.database), History.open(config.database) as history:
+        checklists = resolve_checklists(list(config.checklists) or None)
+        started = _now()
+        run_id, run_dir = new_run_dir(config.out, history, started)
+        run = _Run(config, history, checklists, run_id, run_dir)
+        history.start_run(run_id, started.isoformat(), str(config.path), __version__, run.engine_key, run_dir)
+        log.info("run %s: %d provider(s) into %s", run_id, len(config.providers), run_dir)
+        outcomes = [run.provider(p) for p in config.providers]
+        portfolio, portfolio_key, portfolio_error = run.portfolio(outcomes)
+        code, below, gained = exit_code_of(config, outcomes, portfolio_error)
+        finished = _now()
+        summary = build_summary({
+            "run_id": run_id, "run_dir": str(run_dir), "config": str(config.path),
+            "started_at": started.isoformat(), "finished_at": finished.isoformat(),
+            "duration_seconds": round(time.monotonic() - clock, 3), "gapcheck_version": __version__,
+            "checklists": [{"id": c.id, "version": c.version} for c in checklists],
+            "formats": list(config.formats), "exit_code": code, "audited": run.audited,
+            "fail_under": config.fail_under, "below_fail_under": below,
+            "fail_on_new_gaps": config.fail_on_new_gaps, "with_new_gaps": gained,
+            "portfolio": portfolio, "portfolio_error": portfolio_error,
+        }, outcomes)
+        write_atomic(run_dir / SUMMARY_JSON, summary_json(summary))
+        write_atomic(run_dir / SUMMARY_HTML, summary_html(summary))
+        history.finish_run(run_id, finished.isoformat(), code, summary, portfolio_key, portfolio)
+        _point_latest(config.out, run_id)
+    if config.webhook:
+        post_summary(config.webhook, summary, config.webhook_timeout)
+    return RunResult(run_id, run_dir, summary, code, run.audited)
+
+
+def _point_latest(out: Path, run_id: str) -> None:
+    """Make <out>/latest a symlink to the newest run folder (replaced atomically)."""
+    link = out / "latest"
+    temporary = out / f".latest.{os.getpid()}"
+    try:
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(run_id, target_is_directory=True)
+        os.replace(temporary, link)
+    except OSError as exc:
+        log.warning("could not update %s: %s", link, exc)
