@@ -261,6 +261,21 @@ class Not(Matcher):
         return f"not ({self.child.describe()})"
 
 
+class Nowhere(Matcher):
+    """The child holds for no statement of the document (a document-level condition)."""
+
+    key = "nowhere"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        self.child = compile_child(args, path)
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        return {} if self.child.hits(corpus) else {i: Hit() for i in corpus.body}
+
+    def describe(self) -> str:
+        return f"nowhere ({self.child.describe()})"
+
+
 class _Polarity(Matcher):
     negated: bool = False
 
@@ -440,7 +455,7 @@ class Reference(Matcher):
 
 
 REGISTRY: dict[str, type[Matcher]] = {cls.key: cls for cls in (
-    Terms, Near, All, AnyOf, Not, Affirmed, Negated, Section, Kind, EmptyField, DateOlderThan, Reference,
+    Terms, Near, All, AnyOf, Not, Nowhere, Affirmed, Negated, Section, Kind, EmptyField, DateOlderThan, Reference,
 )}
 RULE_LABEL_KEYS = frozenset({"says"})
 
