@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+CODE = "script, style, noscript, template, svg, canvas, iframe, object, embed, link, meta"
 FURNITURE = ", ".join([
-    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
-    "nav", "header", "footer", "aside", "form", "button", "select", "input", "textarea", "dialog",
+    "nav", "header", "footer", "aside", "button", "select", "input", "textarea", "dialog",
     "[role=navigation]", "[role=banner]", "[role=contentinfo]", "[role=dialog]", "[role=alertdialog]",
-    "[aria-hidden=true]", "[hidden]",
     "#onetrust-consent-sdk", "#CybotCookiebotDialog", "#truste-consent-track", ".osano-cm-window",
     ".cc-window", ".cookie-banner", ".cookie-consent", ".cookie-notice", ".cookie-bar",
     "#cookie-banner", "#cookie-notice", "#cookie-consent", "#cookie-law-info-bar",
@@ -44,6 +43,17 @@ class HtmlText:
     heading_hints: tuple[tuple[int, int], ...]
     list_hints: tuple[int, ...]
     title: str
+
+
+def _remove_furniture(tree: LexborHTMLParser) -> None:
+    """Drop navigation, banners, scripts and the like, but never a wrapper holding most of the page."""
+    for node in tree.css(CODE):
+        node.decompose()
+    body = tree.body
+    limit = 0.5 * len(body.text(separator=" ")) if body is not None else 0
+    for node in tree.css(FURNITURE):
+        if node.tag not in ("html", "body", "main") and len(node.text(separator=" ")) <= limit:
+            node.decompose()
 
 
 def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -78,9 +88,7 @@ def html_to_text(markup: str) -> HtmlText:
     tree = LexborHTMLParser(markup)
     title_node = tree.css_first("title")
     title = SPACES.sub(" ", title_node.text()).strip() if title_node else ""
-    for node in tree.css(FURNITURE):
-        if node.tag not in ("html", "body", "main"):
-            node.decompose()
+    _remove_furniture(tree)
     root = _content_root(tree)
     blocks: list[tuple[str, str]] = []  # (kind, text): kind is hN, li or p
     current: list[str] = []
