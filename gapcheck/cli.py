@@ -6,6 +6,7 @@ could not be audited (the others are still audited and written).
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime, time, timezone
 from pathlib import Path
@@ -13,9 +14,10 @@ from pathlib import Path
 import click
 
 from gapcheck import __version__
-from gapcheck.audit import audit_source
+from gapcheck.batch import audit_many, default_jobs
 from gapcheck.checklist import bundled_names, resolve_checklist, resolve_checklists
 from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, EXIT_USAGE, GapcheckError, SourceError
+from gapcheck.evaluate import evaluate, format_table
 from gapcheck.files import write_atomic
 from gapcheck.ingest import expand_sources, provider_name
 from gapcheck.models import Audit
@@ -76,26 +78,28 @@ def cli() -> None:
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
               help="Exit 1 when any checklist score is below this.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Audit as of this date (default: now).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Worker processes (default: the machine's cores).")
 def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: tuple[str, ...], out: Path,
-          fail_under: float | None, as_of: str | None) -> None:
+          fail_under: float | None, as_of: str | None, jobs: int | None) -> None:
     """Audit SOURCES (files, folders or http(s) URLs) and write one report per provider."""
     audited_at = _as_of(as_of)
-    checklists = resolve_checklists(list(checklist_names))
+    checklist_refs = list(checklist_names)
+    resolve_checklists(checklist_refs)  # refuse bad checklists before any work
     chosen = list(dict.fromkeys(formats or ("json",)))
     expanded = expand_sources(list(sources))
     if not expanded:
         raise click.UsageError("no supported policy files (.txt, .md, .html, .htm, .pdf) in the given folders")
     failed = below = 0
-    names = unique_providers(expanded)
-    show_bar = len(expanded) > 1 and sys.stderr.isatty()
-    with click.progressbar(list(zip(expanded, names)), label="Auditing", file=sys.stderr,
-                           hidden=not show_bar) as pairs:
-        for source, name in pairs:
-            try:
-                result = audit_source(source, checklists, provider=name, audited_at=audited_at)
-            except SourceError as exc:
+    items = list(zip(unique_providers(expanded), expanded))
+    outcomes = audit_many(items, checklist_refs, audited_at, jobs or default_jobs())
+    show_bar = len(items) > 1 and sys.stderr.isatty()
+    with click.progressbar(outcomes, length=len(items), label="Auditing", file=sys.stderr,
+                           hidden=not show_bar) as results:
+        for _, result in results:
+            if isinstance(result, SourceError):
                 failed += 1
-                _error(str(exc))
+                _error(str(result))
                 continue
             write_reports(result, out, chosen)
             if fail_under is not None and any(c.score < fail_under for c in result.checklists):
@@ -105,6 +109,43 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
     if below:
         _error(f"{below} provider(s) scored below {fail_under:g}")
         sys.exit(EXIT_THRESHOLD)
+
+
+@cli.command(name="eval")
+@click.option("--labels", "labels_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV: policy, file, then one 0/1 column per requirement id.")
+@click.option("--policies", "policies_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder the `file` column is relative to (default: the labels file's folder).")
+@click.option("--checklist", "checklist_names", multiple=True, metavar="NAME|PATH",
+              help="Checklists to evaluate; default: all bundled.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Audit as of this date (default: now).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: cores).")
+def eval_command(labels_path: Path, policies_dir: Path | None, checklist_names: tuple[str, ...],
+                 output_format: str, as_of: str | None, jobs: int | None) -> None:
+    """Measure detection on labelled policies: precision, recall and F1 per requirement."""
+    if not labels_path.exists():
+        raise GapcheckError(f"{labels_path}: no such labels file")
+    refs = list(checklist_names)
+    checklists = resolve_checklists(refs)
+    audited_at = _as_of(as_of)
+
+    def audit_all(items: list[tuple[str, str]]) -> dict[str, Audit]:
+        audits = {}
+        for policy, outcome in audit_many(items, refs, audited_at, jobs or default_jobs()):
+            if isinstance(outcome, SourceError):
+                _error(str(outcome))
+            else:
+                audits[policy] = outcome
+        return audits
+
+    summary = evaluate(labels_path, policies_dir, checklists, audit_all)
+    if output_format == "json":
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        click.echo(format_table(summary))
+    if summary["unreadable"]:
+        sys.exit(EXIT_SOURCE)
 
 
 @cli.command(name="checklists")
