@@ -24,6 +24,9 @@ class SourceError(GapcheckError):
         self.source = source
         self.reason = reason
 
+    def __reduce__(self):  # picklable, so worker processes (`--jobs`) can hand it back
+        return (type(self), (self.source, self.reason))
+
 
 class ChecklistError(GapcheckError):
     """A checklist file that is not valid."""
@@ -36,3 +39,6 @@ class ChecklistError(GapcheckError):
         self.path = path
         self.line = line
         self.reason = reason
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.reason, self.line))
