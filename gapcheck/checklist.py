@@ -288,15 +288,16 @@ def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) 
         if ref.name not in cues:
             raise fail(f"unknown cue {ref.name!r} (defined: {', '.join(sorted(cues)) or 'none'})", where)
         ref.target = cues[ref.name]
-    _refuse_cycles(cues, name)
+    _refuse_cycles(cues, name, lines)
     meta = spec.checklist
     return Checklist(meta.id, meta.title, meta.version, meta.law, name, tuple(requirements), tuple(flags))
 
 
-def _refuse_cycles(cues: dict[str, Matcher], name: str) -> None:
+def _refuse_cycles(cues: dict[str, Matcher], name: str, lines: dict[tuple[Any, ...], int]) -> None:
     def visit(cue: str, trail: tuple[str, ...]) -> None:
         if cue in trail:
-            raise ChecklistError(name, f"cue {cue!r} refers to itself through {' -> '.join(trail + (cue,))}")
+            raise ChecklistError(name, f"cue {cue!r} refers to itself through {' -> '.join(trail + (cue,))}",
+                                 _line_for(lines, ("cues", cue)))
         for ref in references(cues[cue]):
             visit(ref.name, trail + (cue,))
 
