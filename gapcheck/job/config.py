@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gapcheck.checklist import CHECKLIST_SUFFIXES, bundled_names
+from gapcheck.checklist import CHECKLIST_SUFFIXES, bundled_dir, bundled_names
 from gapcheck.errors import GapcheckError
 from gapcheck.ingest import provider_name, safe_name
 from gapcheck.ingest.fetch import is_url
@@ -79,7 +79,7 @@ class JobConfig:
     path: Path
     out: Path
     database: Path
-    checklists: tuple[str, ...]
+    checklists: tuple[str, ...]  # checklist files (bundled ones resolved), loaded only when an audit is due
     formats: tuple[str, ...]
     fail_under: float
     fail_on_new_gaps: bool
@@ -135,8 +135,8 @@ def _resolve(spec: ConfigSpec, path: Path) -> JobConfig:
         if fmt not in RENDERERS:
             raise ConfigError(path, f"job.formats[{i}]",
                               f"unknown format {fmt!r} (available: {', '.join(RENDERERS)})")
-    for i, name in enumerate(job.checklists):
-        _check_checklist(path, base, i, name)
+    names = job.checklists or bundled_names()
+    checklists = tuple(dict.fromkeys(_checklist_file(path, base, i, n) for i, n in enumerate(names)))
     providers: list[Provider] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(spec.providers):
@@ -158,23 +158,20 @@ def _resolve(spec: ConfigSpec, path: Path) -> JobConfig:
         raise ConfigError(path, "notify.webhook", "must be an http or https URL")
     return JobConfig(
         path=path.resolve(), out=base / job.out, database=base / job.database,
-        checklists=tuple(_checklist_ref(base, n) for n in job.checklists),
+        checklists=checklists,
         formats=tuple(dict.fromkeys(job.formats)), fail_under=job.fail_under,
         fail_on_new_gaps=job.fail_on_new_gaps, providers=tuple(providers), webhook=webhook,
         webhook_timeout=spec.notify.timeout if spec.notify else 10.0)
 
 
-def _checklist_ref(base: Path, name: str) -> str:
-    """A bundled name as it is; a checklist file resolved against the config's folder."""
-    return str(base / name) if Path(name).suffix.lower() in CHECKLIST_SUFFIXES else name
-
-
-def _check_checklist(path: Path, base: Path, index: int, name: str) -> None:
+def _checklist_file(path: Path, base: Path, index: int, name: str) -> str:
+    """The checklist file a name stands for: a bundled one by name, or a path against the config's folder."""
     key = f"job.checklists[{index}]"
     if Path(name).suffix.lower() in CHECKLIST_SUFFIXES:
         if not (base / name).is_file():
             raise ConfigError(path, key, f"no such checklist file {name!r}")
-        return
-    bundled = bundled_names()
-    if name not in bundled:
-        raise ConfigError(path, key, f"no bundled checklist {name!r} (bundled: {', '.join(bundled) or 'none'})")
+        return str(base / name)
+    found = [p for p in sorted(bundled_dir().iterdir()) if p.stem == name and p.suffix in CHECKLIST_SUFFIXES]
+    if not found:
+        raise ConfigError(path, key, f"no bundled checklist {name!r} (bundled: {', '.join(bundled_names()) or 'none'})")
+    return str(found[0])

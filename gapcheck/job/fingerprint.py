@@ -1,46 +1,54 @@
 """What a stored audit or rendered report depends on besides the policy, as one comparable key.
 
-A stored audit is reused only while the gapcheck version, gapcheck's own code (so an edited
-install is never served stale results) and every checklist's id, version and file are the same.
+A stored audit is reused only while the gapcheck version, the code an audit depends on (so an
+edited install is never served stale results) and the checklist files (ids, versions, rules) are
+all the same; rendered reports are reused only while the renderers and templates are the same too.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from gapcheck import __version__
-from gapcheck.checklist import Checklist
 
 PACKAGE = Path(__file__).resolve().parent.parent
-CODE_SUFFIXES = (".py", ".html", ".css", ".j2", ".jinja", ".xml")
+CODE_SUFFIXES = (".py", ".html", ".css", ".js", ".j2", ".jinja", ".xml")
+RENDER_PARTS = ("render", "templates")  # what reports depend on besides the audit
+NOT_AUDIT_PARTS = (*RENDER_PARTS, "job", "cli.py")  # what an audit does not depend on
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A hash of gapcheck's code and templates (the job package itself left out)."""
+def _hash_files(keep: Callable[[tuple[str, ...]], bool]) -> str:
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
-        relative = path.relative_to(PACKAGE)
-        if path.is_file() and path.suffix in CODE_SUFFIXES and relative.parts[0] != "job" \
-                and "__pycache__" not in relative.parts:
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+        parts = path.relative_to(PACKAGE).parts
+        if path.is_file() and path.suffix in CODE_SUFFIXES and "__pycache__" not in parts and keep(parts):
+            digest.update("/".join(parts).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
-def checklist_key(checklist: Checklist) -> str:
-    """id@version plus a hash of the checklist file."""
-    try:
-        content = Path(checklist.path).read_bytes()
-    except OSError:
-        content = b""
-    return f"{checklist.id}@{checklist.version}#{hashlib.sha256(content).hexdigest()[:12]}"
+@lru_cache(maxsize=1)
+def audit_code() -> str:
+    """A hash of the code an audit depends on (ingest, extraction, matchers, engine, scoring, models)."""
+    return _hash_files(lambda parts: parts[0] not in NOT_AUDIT_PARTS)
 
 
-def engine_key(checklists: list[Checklist]) -> str:
-    """The key under which audits by this gapcheck with these checklists are stored."""
-    return ";".join([f"gapcheck@{__version__}#{code_fingerprint()}", *(checklist_key(c) for c in checklists)])
+@lru_cache(maxsize=1)
+def render_code() -> str:
+    """A hash of the renderers and templates: reports rendered by other ones are not reused."""
+    return _hash_files(lambda parts: parts[0] in RENDER_PARTS)
+
+
+def checklist_key(path: str) -> str:
+    """A checklist file's name and content hash (its id and version are in the content)."""
+    return f"{Path(path).name}#{hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]}"
+
+
+def engine_key(checklists: tuple[str, ...]) -> str:
+    """The key under which audits by this gapcheck with these checklist files are stored."""
+    return ";".join([f"gapcheck@{__version__}#{audit_code()}", *(checklist_key(c) for c in checklists)])
 
 
 def combine(*parts: object) -> str:

@@ -13,18 +13,20 @@ import os
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from gapcheck import __version__
 from gapcheck.audit import audit_document
 from gapcheck.checklist import Checklist, resolve_checklists
-from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, SourceError
+from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, GapcheckError, SourceError
+from gapcheck.files import write_atomic
 from gapcheck.ingest import _read_file, document_from_bytes
 from gapcheck.ingest.fetch import fetch, is_url
 from gapcheck.job.config import JobConfig, Provider
 from gapcheck.job.diff import compare, snapshot
-from gapcheck.job.fingerprint import combine, engine_key
+from gapcheck.job.fingerprint import combine, engine_key, render_code
 from gapcheck.job.history import History
 from gapcheck.job.lock import database_lock
 from gapcheck.job.notify import post_summary
@@ -32,7 +34,6 @@ from gapcheck.job.reports import write_policy, write_portfolio, write_provider_r
 from gapcheck.job.review import apply_reviews, review_key
 from gapcheck.job.summary import (SUMMARY_HTML, SUMMARY_JSON, ProviderOutcome, build_summary, summary_html,
                                   summary_json)
-from gapcheck.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -75,17 +76,20 @@ def new_run_dir(out: Path, history: History, now: datetime) -> tuple[str, Path]:
 class _Run:
     """The state of one run while its providers are done one after the other."""
 
-    def __init__(self, config: JobConfig, history: History, checklists: list[Checklist], run_id: str,
-                 run_dir: Path) -> None:
+    def __init__(self, config: JobConfig, history: History, run_id: str, run_dir: Path) -> None:
         self.config = config
         self.history = history
-        self.checklists = checklists
-        self.engine_key = engine_key(checklists)
+        self.engine_key = engine_key(config.checklists)
         self.run_id = run_id
         self.run_dir = run_dir
         self.reviews = history.latest_reviews()
         self.audited = 0
         self.render_keys: dict[str, str] = {}
+
+    @cached_property
+    def checklists(self) -> list[Checklist]:
+        """Loaded (and compiled) only when some policy needs auditing: the slow part of a quiet run."""
+        return resolve_checklists(list(self.config.checklists))
 
     def provider(self, provider: Provider) -> ProviderOutcome:
         """Audit (or reuse) one provider, write its files and record it; errors become an `error` outcome."""
@@ -93,6 +97,8 @@ class _Run:
             return self._provider(provider)
         except SourceError as exc:
             reason = exc.reason
+        except GapcheckError:  # a broken checklist stops the run: exit 2 with its file and line
+            raise
         except Exception as exc:  # one provider's failure must not stop the others
             log.debug("%s failed", provider.name, exc_info=True)
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -115,7 +121,7 @@ class _Run:
         audit = apply_reviews(audit, self.reviews)
         previous = self.history.last_success(provider.name)
         changes = compare(previous.snapshot if previous else None, snapshot(audit))
-        render_key = combine(audit_id, review_key(audit), provider.source, self.config.formats)
+        render_key = combine(audit_id, review_key(audit), provider.source, self.config.formats, render_code())
         earlier = None
         if previous is not None and previous.render_key == render_key:
             earlier = {fmt: previous.out_dir / path for fmt, path in previous.reports.items()}
@@ -142,6 +148,12 @@ class _Run:
             return [], "", f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
+def checklists_of(outcomes: list[ProviderOutcome]) -> list[dict[str, str]]:
+    """The checklists the run's audits were made with (id and version), in order."""
+    seen = {(c.id, c.version): None for o in outcomes if o.audit for c in o.audit.checklists}
+    return [{"id": cid, "version": version} for cid, version in seen]
+
+
 def exit_code_of(config: JobConfig, outcomes: list[ProviderOutcome], portfolio_error: str | None
                  ) -> tuple[int, list[str], list[str]]:
     """The run's exit code, the providers below fail_under and those that gained gaps."""
@@ -159,10 +171,9 @@ def run_job(config: JobConfig) -> RunResult:
     """Run the job once under the database lock; the summary is posted to the webhook afterwards."""
     clock = time.monotonic()
     with database_lock(config.database), History.open(config.database) as history:
-        checklists = resolve_checklists(list(config.checklists) or None)
         started = _now()
         run_id, run_dir = new_run_dir(config.out, history, started)
-        run = _Run(config, history, checklists, run_id, run_dir)
+        run = _Run(config, history, run_id, run_dir)
         history.start_run(run_id, started.isoformat(), str(config.path), __version__, run.engine_key, run_dir)
         log.info("run %s: %d provider(s) into %s", run_id, len(config.providers), run_dir)
         outcomes = [run.provider(p) for p in config.providers]
@@ -173,7 +184,7 @@ def run_job(config: JobConfig) -> RunResult:
             "run_id": run_id, "run_dir": str(run_dir), "config": str(config.path),
             "started_at": started.isoformat(), "finished_at": finished.isoformat(),
             "duration_seconds": round(time.monotonic() - clock, 3), "gapcheck_version": __version__,
-            "checklists": [{"id": c.id, "version": c.version} for c in checklists],
+            "checklists": checklists_of(outcomes),
             "formats": list(config.formats), "exit_code": code, "audited": run.audited,
             "fail_under": config.fail_under, "below_fail_under": below,
             "fail_on_new_gaps": config.fail_on_new_gaps, "with_new_gaps": gained,
