@@ -25,6 +25,7 @@ NUMBERED = re.compile(
 TERMINAL = re.compile(r"[.,;:!]['\"”’)]*$")
 LABEL_VALUE = re.compile(r":\s*\S")
 NOT_IN_HEADING = re.compile(r"@|https?://|www\.|\|")
+LOWER_WORDS = re.compile(r"[a-z][a-z'’-]*[ \t]+\S")  # "address when you ...", not "privacy@example.com"
 SMALL_WORDS = frozenset("a an and or of the to in on for with by at from your our we you us &".split())
 TITLE_START = re.compile(r"^\W*(privacy|data protection|cookie)\s+(policy|notice|statement)", re.IGNORECASE)
 
@@ -127,7 +128,8 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        heading = _heading_of(line, heading_hints, outline, index + 1 < len(lines))
+        wraps = index + 1 < len(lines) and _wraps_into(text, line, lines[index + 1], heading_hints, list_hints)
+        heading = _heading_of(line, heading_hints, outline, index + 1 < len(lines), wraps)
         if heading is not None:
             is_title = not seen_body and (heading.level <= 1 or TITLE_START.search(heading.text) is not None)
             if is_title and heading.level > 1 and not any(h.start in outline.titles for h in outline.stack):
@@ -170,8 +172,17 @@ def _continues(previous: _Line, line: _Line, heading_hints: dict[int, int], list
             and BULLET.match(line.text) is None and NUMBERED.match(line.text) is None)
 
 
-def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next: bool) -> Heading | None:
-    """The heading a line is, or None when it is body text."""
+def _wraps_into(text: str, line: _Line, following: _Line, heading_hints: dict[int, int],
+                list_hints: set[int]) -> bool:
+    """Whether the next line, right below with no blank line between, carries on this line's sentence."""
+    return (text.count("\n", line.end, following.start) <= 1
+            and LOWER_WORDS.match(following.text) is not None
+            and _continues(line, following, heading_hints, list_hints))
+
+
+def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next: bool,
+                wraps: bool = False) -> Heading | None:
+    """The heading a line is, or None when it is body text (`wraps`: it runs on into the next line)."""
     if line.start in hints:
         return Heading(line.text, line.start, line.end, hints[line.start])
     markdown = MARKDOWN_HEADING.match(line.text)
@@ -179,7 +190,7 @@ def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next:
         title = markdown.group(2)
         start = line.start + markdown.start(2)
         return Heading(title, start, start + len(title), len(markdown.group(1)))
-    if not has_next or len(hints) >= 3:
+    if not has_next or wraps or len(hints) >= 3:
         return None
     numbered = NUMBERED.match(line.text)
     if numbered:
