@@ -298,3 +298,12 @@ def test_project_config_audits_the_five_seeds() -> None:
     assert config.formats == wanted
     assert sorted(Path(p.location).name for p in config.providers) == sorted(p.name for p in (PROJECT / "seeds").iterdir())
     assert all(Path(p.location).is_file() for p in config.providers)
+
+
+def test_a_broken_checklist_stops_the_run_with_its_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_job(tmp_path, {"alpha": POLICIES["alpha"]})
+    config.write_text(config.read_text(encoding="utf-8").replace('["gdpr"]', '["mine.yaml"]'), encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text("checklist: [unclosed\n", encoding="utf-8")
+    assert run(config) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "mine.yaml" in err[0] and "YAML syntax error" in err[0]

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gapcheck.checklist import CHECKLIST_SUFFIXES, bundled_dir, bundled_names
+from gapcheck.checklist import CHECKLIST_SUFFIXES, _describe_path, bundled_dir, bundled_names
 from gapcheck.errors import GapcheckError
 from gapcheck.ingest import provider_name, safe_name
 from gapcheck.ingest.fetch import is_url
@@ -88,14 +88,6 @@ class JobConfig:
     webhook_timeout: float = 10.0
 
 
-def describe_key(where: tuple[Any, ...]) -> str:
-    """A pydantic location as the TOML reader knows it: providers[2].source."""
-    out = ""
-    for part in where:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _reason(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "missing":
@@ -124,7 +116,7 @@ def load_config(path: Path | str) -> JobConfig:
         spec = ConfigSpec.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise ConfigError(path, describe_key(tuple(error["loc"])), _reason(error)) from exc
+        raise ConfigError(path, _describe_path(tuple(error["loc"])), _reason(error)) from exc
     return _resolve(spec, path)
 
 

@@ -15,13 +15,13 @@ from typing import Any
 import openpyxl
 
 from gapcheck.errors import GapcheckError
+from gapcheck.render.labels import REVIEW_DECISIONS
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_ROWS = 200_000
 SHEET = "Findings"
-DECISIONS: tuple[str, ...] = ("Confirmed", "False positive", "Risk accepted", "Needs follow-up")
 REQUIRED_COLUMNS = ("Provider", "Requirement", "Reviewer decision")
 OPTIONAL_COLUMNS = ("Checklist", "Status", "Reviewer note")
 GENERATORS = frozenset({"openpyxl", "gapcheck", ""})  # creators that name a program, not a person
@@ -84,9 +84,9 @@ def check_package(path: Path) -> None:
 
 
 def canonical_decision(value: str) -> str | None:
-    """The decision as spelled in DECISIONS (any case, spacing), or None when it is not one of them."""
+    """The decision as spelled in REVIEW_DECISIONS (any case, spacing), or None when it is not one of them."""
     wanted = " ".join(value.split()).casefold()
-    return next((d for d in DECISIONS if d.casefold() == wanted), None)
+    return next((d for d in REVIEW_DECISIONS if d.casefold() == wanted), None)
 
 
 def _text(value: Any) -> str:
@@ -144,7 +144,7 @@ def _decision_rows(path: Path, rows: Any) -> list[ReviewRow]:
         decision = canonical_decision(raw)
         if decision is None:
             raise WorkbookError(path, f"{SHEET} row {number}: unknown Reviewer decision {raw!r} "
-                                      f"(use {', '.join(DECISIONS[:-1])} or {DECISIONS[-1]})")
+                                      f"(use {', '.join(REVIEW_DECISIONS[:-1])} or {REVIEW_DECISIONS[-1]})")
         if not cell("Provider") or not cell("Requirement"):
             raise WorkbookError(path, f"{SHEET} row {number}: a decision needs its Provider and Requirement")
         found.append(ReviewRow(number, cell("Provider"), cell("Checklist"), cell("Requirement"), cell("Status"),
