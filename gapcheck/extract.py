@@ -123,8 +123,8 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     headings: list[Heading] = []
     outline = _Outline()
     seen_body = False
-    lead: Statement | None = None
-    lead_level = 0
+    # Sentences introducing lists ("We collect:"), one per heading level; None where a plain paragraph ends one.
+    leads: list[tuple[int, Statement | None]] = []
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -137,8 +137,8 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
             outline.push(heading, is_title)
             headings.append(heading)
             statements.append(Statement(heading.text, heading.start, heading.end, "heading", outline.path()))
-            if heading.level <= lead_level:
-                lead = None
+            while leads and leads[-1][0] >= heading.level:
+                leads.pop()
             index += 1
             continue
         bullet = None if line.start in list_hints else BULLET.match(line.text)
@@ -152,7 +152,7 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
         section = outline.path()
         spans = split_sentences(text, body_start, end)
         kind = "list_item" if is_item else "sentence"
-        item_lead = lead if is_item else None
+        item_lead = leads[-1][1] if is_item and leads else None
         for start, stop in spans:
             statements.append(Statement(text[start:stop], start, stop, kind, section,
                                         item_lead.start if item_lead else -1))
@@ -160,8 +160,10 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
             seen_body = True
         if not is_item:
             last = statements[-1] if spans else None
-            lead = last if last is not None and last.text.endswith(":") else None
-            lead_level = outline.stack[-1].level if outline.stack else 0
+            level = outline.stack[-1].level if outline.stack else 0
+            while leads and leads[-1][0] >= level:
+                leads.pop()
+            leads.append((level, last if last is not None and last.text.endswith(":") else None))
     return statements, headings
 
 
