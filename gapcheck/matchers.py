@@ -17,6 +17,7 @@ from typing import Any, Callable
 from gapcheck.dates import find_dates
 from gapcheck.models import Statement
 from gapcheck.regex_safety import check_pattern
+from gapcheck.textindex import WordIndex, find_all, literal_prefixes
 
 # Same-length replacements so that offsets into the normalized text equal offsets into the original.
 NORMALIZE = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”": '"', "\u00a0": " ",
@@ -65,10 +66,12 @@ class Corpus:
     starts: list[int] = field(init=False)
     lead_index: dict[int, int] = field(init=False)
     body: list[int] = field(init=False)
-    cache: dict[int, Hits] = field(default_factory=dict)
+    words: WordIndex = field(init=False)
+    cache: dict[Any, Hits] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.norm = self.text.translate(NORMALIZE)
+        self.words = WordIndex(self.norm)
         self.starts = [s.start for s in self.statements]
         by_start = {s.start: i for i, s in enumerate(self.statements)}
         # A list item reads with the sentence introducing its list, unless it is a sentence of its own.
@@ -100,10 +103,11 @@ class Matcher:
     key: str = ""
 
     def hits(self, corpus: Corpus) -> Hits:
-        cached = corpus.cache.get(id(self))
+        key = getattr(self, "cache_key", None) or id(self)
+        cached = corpus.cache.get(key)
         if cached is None:
             cached = self.evaluate(corpus)
-            corpus.cache[id(self)] = cached
+            corpus.cache[key] = cached
         return cached
 
     def evaluate(self, corpus: Corpus) -> Hits:
@@ -114,8 +118,8 @@ class Matcher:
         return self.key
 
 
-def compile_terms(terms: Any, path: tuple[Any, ...]) -> re.Pattern[str]:
-    """A list of term patterns as one case-insensitive, word-bounded regular expression."""
+def term_patterns(terms: Any, path: tuple[Any, ...]) -> list[str]:
+    """Validate a list of term patterns; spaces in a term match any run of white space."""
     if isinstance(terms, str):
         terms = [terms]
     if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
@@ -129,7 +133,17 @@ def compile_terms(terms: Any, path: tuple[Any, ...]) -> re.Pattern[str]:
         except (re.error, ValueError) as exc:
             raise RuleError(f"bad pattern {term!r}: {exc}", path + (i,)) from exc
         parts.append(pattern)
+    return parts
+
+
+def word_bounded(parts: list[str]) -> re.Pattern[str]:
+    """Term patterns as one case-insensitive regular expression matching whole words."""
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def compile_terms(terms: Any, path: tuple[Any, ...]) -> re.Pattern[str]:
+    """A list of term patterns as one case-insensitive, word-bounded regular expression."""
+    return word_bounded(term_patterns(terms, path))
 
 
 class Terms(Matcher):
@@ -139,11 +153,22 @@ class Terms(Matcher):
 
     def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
         self.source = args if isinstance(args, list) else [args]
-        self.pattern = compile_terms(args, path)
+        parts = term_patterns(args, path)
+        self.pattern = word_bounded(parts)
+        # Terms with known literal word prefixes are tried only where such a word starts.
+        indexed = [(p, literal_prefixes(p)) for p in parts]
+        self.groups = [(word_bounded([p for p, found in indexed if found is not None]),
+                        frozenset().union(*(found for _, found in indexed if found is not None)))] \
+            if any(found is not None for _, found in indexed) else []
+        scanned = [p for p, found in indexed if found is None]
+        if scanned:
+            self.groups.append((word_bounded(scanned), None))
+        self.cache_key = ("terms", self.pattern.pattern)
 
     def evaluate(self, corpus: Corpus) -> Hits:
         own: Hits = {}
-        for match in self.pattern.finditer(corpus.norm):
+        found = [m for pattern, prefixes in self.groups for m in find_all(pattern, prefixes, corpus.norm, corpus.words)]
+        for match in sorted(found, key=lambda m: m.start()):
             index = corpus.statement_at(match.start(), match.end())
             if index is None:
                 continue
