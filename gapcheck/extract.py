@@ -28,6 +28,7 @@ NOT_IN_HEADING = re.compile(r"@|https?://|www\.|\|")
 LOWER_WORDS = re.compile(r"[a-z][a-z'’-]*[ \t]+\S")  # "address when you ...", not "privacy@example.com"
 SMALL_WORDS = frozenset("a an and or of the to in on for with by at from your our we you us &".split())
 TITLE_START = re.compile(r"^\W*(privacy|data protection|cookie)\s+(policy|notice|statement)", re.IGNORECASE)
+TITLE_NAMED = re.compile(r"\b(privacy|data protection|cookie)\s+(policy|notice|statement)\b", re.IGNORECASE)
 
 ABBREVIATIONS = frozenset("""e.g i.e etc inc ltd co corp llc plc mr mrs ms dr st no nos vs u.s u.k e.v art arts
 sec para cf approx incl ca jan feb mar apr jun jul aug sep sept oct nov dec fig al resp gmbh s.a
@@ -131,7 +132,8 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
         wraps = index + 1 < len(lines) and _wraps_into(text, line, lines[index + 1], heading_hints, list_hints)
         heading = _heading_of(line, heading_hints, outline, index + 1 < len(lines), wraps)
         if heading is not None:
-            is_title = not seen_body and (heading.level <= 1 or TITLE_START.search(heading.text) is not None)
+            is_title = not seen_body and (heading.level <= 1 or TITLE_START.search(heading.text) is not None
+                                          or not headings and TITLE_NAMED.search(heading.text) is not None)
             if is_title and heading.level > 1 and not any(h.start in outline.titles for h in outline.stack):
                 heading = Heading(heading.text, heading.start, heading.end, 1)
             outline.push(heading, is_title)
