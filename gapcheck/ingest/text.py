@@ -13,12 +13,35 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000]).best()
-    encoding = best.encoding if best is not None else "cp1252"
+    encoding = _guess_encoding(data[:200_000])
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return data.decode("cp1252", errors="replace")
+
+
+WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15"})
+WESTERN_LANGUAGES = frozenset({"English", "French", "German", "Spanish", "Portuguese", "Italian", "Dutch",
+                               "Danish", "Swedish", "Norwegian", "Finnish", "Icelandic", "Catalan"})
+WESTERN_MARGIN = 0.1  # how much more "chaos" a Western reading may show and still be preferred
+
+
+def _guess_encoding(data: bytes) -> str:
+    """The detected encoding, but Windows-1252 when it reads the bytes nearly as well as a Western language.
+
+    On short texts the detector can rank a Baltic or Central European code page first for plain
+    French ("déjà" read as "déją"); a Windows-1252 reading that is about as clean and reads as a
+    Western European language wins, while Czech or Polish text keeps its own code page.
+    """
+    matches = list(from_bytes(data))
+    if not matches:
+        return "cp1252"
+    best = matches[0]
+    for match in matches:
+        if (WESTERN & set(match.could_be_from_charset) and match.chaos <= best.chaos + WESTERN_MARGIN
+                and match.languages[:1] and match.languages[0] in WESTERN_LANGUAGES):
+            return "cp1252"
+    return best.encoding
 
 
 def looks_binary(text: str) -> bool:
