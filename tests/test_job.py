@@ -307,3 +307,28 @@ def test_a_broken_checklist_stops_the_run_with_its_file(tmp_path: Path, capsys: 
     assert run(config) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "mine.yaml" in err[0] and "YAML syntax error" in err[0]
+
+
+def test_portfolio_covers_every_audited_provider_and_is_reused(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import gapcheck.job.reports as reports
+
+    calls: list[tuple[list[str], list[str]]] = []
+
+    def fake_portfolio(audits, formats):  # stands in for gapcheck.render.portfolio.render_portfolio
+        calls.append(([a.provider for a in audits], formats))
+        return {"portfolio.html": b"<p>" + ",".join(a.provider for a in audits).encode() + b"</p>"}
+
+    monkeypatch.setattr(reports, "portfolio_renderer", lambda: fake_portfolio)
+    config = write_job(tmp_path, providers={"ghost": "policies/ghost.txt"})
+    assert run(config) == 3
+    assert calls == [(list(POLICIES), ["json"])]  # every successful audit, not the failed one
+    first = latest_summary(config)
+    assert first["portfolio"] == ["portfolio.html"]
+    assert run(config) == 3
+    assert len(calls) == 1  # nothing changed: copied from the previous run
+    run_dir = config.parent / "reports" / latest_summary(config)["run_id"]
+    assert (run_dir / "portfolio.html").read_bytes() == b"<p>" + ",".join(POLICIES).encode() + b"</p>"
+    (tmp_path / "policies" / "alpha.txt").write_text(POLICIES["alpha"] + "We never sell data.\n", encoding="utf-8")
+    assert run(config) == 3
+    assert len(calls) == 2

@@ -64,7 +64,7 @@ def portfolio_renderer() -> PortfolioRenderer | None:
 def write_portfolio(audits: list[Audit], run_dir: Path, formats: tuple[str, ...],
                     earlier: tuple[Path, tuple[str, ...]] | None = None, reserved: tuple[str, ...] = ()) -> list[str]:
     """The portfolio files over every audit (copied from `earlier` (folder, names) when given)."""
-    if earlier is not None and all((earlier[0] / name).is_file() for name in earlier[1]):
+    if earlier is not None and earlier[1] and all((earlier[0] / name).is_file() for name in earlier[1]):
         for name in earlier[1]:
             write_atomic(run_dir / name, (earlier[0] / name).read_bytes())
         log.debug("portfolio copied from %s", earlier[0])

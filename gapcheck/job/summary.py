@@ -94,7 +94,7 @@ def console_lines(summary: dict[str, Any]) -> list[str]:
         if p["change"] == "error":
             detail = p["error"] or ""
         else:
-            parts = [f"{cid} {s['score']:g}" + (f" ({signed(s['change'])})" if s["change"] is not None else "")
+            parts = [f"{cid} {s['score']:.1f}" + (f" ({signed(s['change'])})" if s["change"] is not None else "")
                      for cid, s in p["scores"].items()]
             for key, label in (("new_gaps", "new gaps"), ("resolved_gaps", "resolved"), ("new_flags", "new flags"),
                                ("cleared_flags", "cleared flags")):
