@@ -21,6 +21,7 @@ SUFFIX_TYPES = {
 }
 HTML_SNIFF = re.compile(rb"<(!doctype html|html|head|body|p|div|h[1-6])[\s>]", re.IGNORECASE)
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")  # file://, ftp://: never read as a path
 
 
 def expand_sources(sources: list[str]) -> list[str]:
@@ -72,6 +73,8 @@ def read_source(source: str, provider: str | None = None) -> Document:
     if is_url(source):
         fetched = fetch(source)
         data, declared = fetched.data, fetched.content_type
+    elif OTHER_SCHEME.match(source):
+        raise SourceError(source, f"{source.split(':', 1)[0]}: URLs are refused; only http and https URLs are fetched")
     else:
         data, declared = _read_file(source), ""
     return document_from_bytes(source, data, provider or provider_name(source), declared)
