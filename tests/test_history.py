@@ -175,3 +175,28 @@ def test_an_interrupted_run_is_not_a_baseline(tmp_path: Path, monkeypatch: pytes
     assert run(config) == 0
     entry = latest_summary(config)["providers"][0]
     assert entry["change"] == "changed"  # compared with the last finished run, not the interrupted one
+
+
+def test_a_stored_audit_goes_stale_when_its_dates_would_be_judged_differently(
+        tmp_path: Path, audit_calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from gapcheck.job.fingerprint import dates_still_hold
+
+    text = POLICIES["bravo"] + "Last updated: January 5, 2025.\n"
+    config = write_job(tmp_path, {"bravo": text})
+    config.write_text(config.read_text(encoding="utf-8").replace('["gdpr"]', '["ccpa"]'), encoding="utf-8")
+
+    def at(day: str) -> None:
+        monkeypatch.setattr(runner, "_now", lambda: datetime.fromisoformat(day + "T02:30:00+00:00"))
+
+    at("2025-06-01")
+    assert run(config) == 0 and audit_calls == ["bravo"]
+    assert "flag.stale_date" not in latest_summary(config)["providers"][0]["new_flags"]
+    at("2025-06-05")  # still before any "N months" cutoff passes January 5 (re-checked at most monthly)
+    assert run(config) == 0 and audit_calls == ["bravo"]
+    at("2026-02-01")  # more than 12 months after the last update
+    assert run(config) == 0 and audit_calls == ["bravo", "bravo"]
+    entry = latest_summary(config)["providers"][0]
+    assert entry["change"] == "unchanged" and "flag.stale_date" in entry["new_flags"]
+    assert dates_still_hold(text, datetime(2025, 6, 1).date(), datetime(2025, 6, 4).date())
+    assert not dates_still_hold("Effective 1 July 2025.", datetime(2025, 6, 1).date(), datetime(2025, 7, 2).date())
+    assert dates_still_hold("No dates at all.", datetime(2020, 1, 1).date(), datetime(2026, 1, 1).date())

@@ -54,8 +54,7 @@ MIGRATIONS: tuple[str, ...] = (
         engine_key TEXT NOT NULL,
         audited_at TEXT NOT NULL,
         audit TEXT NOT NULL,            -- audit_to_record JSON, without reviews
-        text TEXT NOT NULL,             -- the text every offset in the audit refers to
-        UNIQUE (policy_version, engine_key)
+        text TEXT NOT NULL              -- the text every offset in the audit refers to
     );
     CREATE TABLE run_providers (
         run_id TEXT NOT NULL REFERENCES runs(id),
@@ -111,6 +110,7 @@ MIGRATIONS: tuple[str, ...] = (
         imported_at TEXT NOT NULL,
         workbook TEXT NOT NULL
     );
+    CREATE INDEX audits_by_version ON audits (policy_version, engine_key, id);
     CREATE INDEX run_providers_by_provider ON run_providers (provider, run_id);
     CREATE INDEX reviews_by_finding ON reviews (provider, requirement, id);
     """,
@@ -257,10 +257,11 @@ class History:
 
 
     def find_audit(self, provider: str, sha256: str, engine_key: str) -> StoredAudit | None:
-        """The stored audit of this policy version by this engine, if there is one."""
+        """The latest stored audit of this policy version by this engine, if there is one."""
         row = self.connection.execute(
             "SELECT a.id, a.audit, a.text FROM audits a JOIN policy_versions p ON p.id = a.policy_version "
-            "WHERE p.provider = ? AND p.sha256 = ? AND a.engine_key = ?", (provider, sha256, engine_key)).fetchone()
+            "WHERE p.provider = ? AND p.sha256 = ? AND a.engine_key = ? ORDER BY a.id DESC LIMIT 1",
+            (provider, sha256, engine_key)).fetchone()
         return None if row is None else StoredAudit(row[0], sha256, audit_from_dict(json.loads(row[1]), row[2]))
 
     def store_audit(self, document: Document, content_type: str, engine_key: str, audit: Audit) -> int:
@@ -273,11 +274,9 @@ class History:
             policy_id = db.execute("SELECT id FROM policy_versions WHERE provider = ? AND sha256 = ?",
                                    (document.provider, document.sha256)).fetchone()[0]
             cursor = db.execute(
-                "INSERT INTO audits (policy_version, engine_key, audited_at, audit, text) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (policy_version, engine_key) DO UPDATE SET audited_at = excluded.audited_at, "
-                "audit = excluded.audit, text = excluded.text RETURNING id",
+                "INSERT INTO audits (policy_version, engine_key, audited_at, audit, text) VALUES (?, ?, ?, ?, ?)",
                 (policy_id, engine_key, audit.audited_at.isoformat(), json.dumps(audit_to_record(audit)), audit.text))
-            return int(cursor.fetchone()[0])
+            return int(cursor.lastrowid)
 
     def audits_of(self, provider: str) -> list[tuple[StoredAudit, str]]:
         """Every audit of a provider used in a run, with the start of the first run that used it, newest first."""

@@ -26,7 +26,7 @@ from gapcheck.ingest import _read_file, document_from_bytes
 from gapcheck.ingest.fetch import fetch, is_url
 from gapcheck.job.config import JobConfig, Provider
 from gapcheck.job.diff import compare, snapshot
-from gapcheck.job.fingerprint import combine, engine_key, render_code
+from gapcheck.job.fingerprint import combine, dates_still_hold, engine_key, render_code
 from gapcheck.job.history import History
 from gapcheck.job.lock import database_lock
 from gapcheck.job.notify import post_summary
@@ -76,8 +76,9 @@ def new_run_dir(out: Path, history: History, now: datetime) -> tuple[str, Path]:
 class _Run:
     """The state of one run while its providers are done one after the other."""
 
-    def __init__(self, config: JobConfig, history: History, run_id: str, run_dir: Path) -> None:
+    def __init__(self, config: JobConfig, history: History, run_id: str, run_dir: Path, started: datetime) -> None:
         self.config = config
+        self.started = started
         self.history = history
         self.engine_key = engine_key(config.checklists)
         self.run_id = run_id
@@ -110,11 +111,15 @@ class _Run:
         data, content_type = read_policy_bytes(provider.location)
         sha256 = hashlib.sha256(data).hexdigest()
         stored = self.history.find_audit(provider.name, sha256, self.engine_key)
+        if stored is not None and not dates_still_hold(stored.audit.text, stored.audit.audited_at.date(),
+                                                        self.started.date()):
+            log.info("%s: the policy's dates are judged differently today: auditing again", provider.name)
+            stored = None
         if stored is not None:
             audit, audit_id, reaudited = replace(stored.audit, source=provider.source), stored.id, False
         else:
             document = document_from_bytes(provider.source, data, provider.name, content_type)
-            audit = audit_document(document, self.checklists)
+            audit = audit_document(document, self.checklists, self.started)
             audit_id = self.history.store_audit(document, content_type, self.engine_key, audit)
             reaudited = True
             self.audited += 1
@@ -173,7 +178,7 @@ def run_job(config: JobConfig) -> RunResult:
     with database_lock(config.database), History.open(config.database) as history:
         started = _now()
         run_id, run_dir = new_run_dir(config.out, history, started)
-        run = _Run(config, history, run_id, run_dir)
+        run = _Run(config, history, run_id, run_dir, started)
         history.start_run(run_id, started.isoformat(), str(config.path), __version__, run.engine_key, run_dir)
         log.info("run %s: %d provider(s) into %s", run_id, len(config.providers), run_dir)
         outcomes = [run.provider(p) for p in config.providers]
