@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
+import gapcheck.job.runner as runner
 from gapcheck.cli import main
 from gapcheck.job.workbook import SHEET
 
@@ -54,6 +56,20 @@ Contact legal@echo.example for privacy questions.
 }
 
 MARKER = "#providers"
+
+
+@pytest.fixture
+def audit_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every provider the runner audits afresh (rather than reusing a stored audit)."""
+    calls: list[str] = []
+    real = runner.audit_document
+
+    def counting(document, checklists, audited_at=None):
+        calls.append(document.provider)
+        return real(document, checklists, audited_at)
+
+    monkeypatch.setattr(runner, "audit_document", counting)
+    return calls
 
 
 def write_job(root: Path, policies: dict[str, str] | None = None, *, formats: tuple[str, ...] = ("json",),

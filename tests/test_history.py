@@ -21,7 +21,7 @@ from gapcheck.job.history import MIGRATIONS, History, HistoryError
 from gapcheck.job.serialize import audit_from_dict, audit_to_record
 from gapcheck.models import Review
 from gapcheck.render.json_report import audit_to_dict
-from jobkit import POLICIES, latest_summary, run, write_job
+from jobkit import POLICIES, audit_calls, latest_summary, run, write_job  # noqa: F401 (a fixture)
 
 
 def _audit(text: str = POLICIES["charlie"]):
@@ -112,14 +112,6 @@ def test_each_run_records_scores_findings_and_flags(tmp_path: Path) -> None:
     assert statuses["gdpr.policy_changes"] == "conflict"
     assert flags  # "change this policy at any time without notice" raises a flag
     assert stored_summary == summary
-
-
-@pytest.fixture
-def audit_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real = runner.audit_document
-    monkeypatch.setattr(runner, "audit_document", lambda d, c, a=None: calls.append(d.provider) or real(d, c, a))
-    return calls
 
 
 def test_a_changed_checklist_version_re_audits_everything(tmp_path: Path, audit_calls: list[str]) -> None:

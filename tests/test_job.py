@@ -9,27 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import gapcheck.job.runner as runner
 from gapcheck.job.config import load_config
 from gapcheck.job.lock import database_lock
 from gapcheck.render import RENDERERS
-from jobkit import COMPLAINT, POLICIES, add_provider, by_provider, latest_summary, report, run, write_job
+from jobkit import (COMPLAINT, POLICIES, add_provider, audit_calls, by_provider, latest_summary, report,  # noqa: F401
+                    run, write_job)
 
 PROJECT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def audit_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every provider the runner audits afresh (rather than reusing a stored audit)."""
-    calls: list[str] = []
-    real = runner.audit_document
-
-    def counting(document, checklists, audited_at=None):
-        calls.append(document.provider)
-        return real(document, checklists, audited_at)
-
-    monkeypatch.setattr(runner, "audit_document", counting)
-    return calls
 
 
 def test_four_runs_track_new_unchanged_changed_and_error(tmp_path: Path, audit_calls: list[str]) -> None:
