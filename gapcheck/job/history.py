@@ -180,10 +180,15 @@ class History:
         try:
             connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
             connection.execute("PRAGMA foreign_keys = ON")
-            history = cls(connection, path)
-            history._migrate()
+            connection.execute("PRAGMA schema_version").fetchone()  # fails at once on a file that is not SQLite
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"{path}: not a usable gapcheck history database ({exc})") from exc
+        history = cls(connection, path)
+        try:
+            history._migrate()
+        except BaseException:
+            connection.close()
+            raise
         return history
 
     def close(self) -> None:
@@ -197,14 +202,22 @@ class History:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together or not at all."""
-        self.connection.execute("BEGIN IMMEDIATE")
+        """All writes inside commit together or not at all; a database failure becomes a HistoryError."""
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: {exc}") from exc
         try:
             yield self.connection
-        except BaseException:
+        except BaseException as exc:
             self.connection.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise HistoryError(f"{self.path}: {exc}") from exc
             raise
-        self.connection.execute("COMMIT")
+        try:
+            self.connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: {exc}") from exc
 
     def _migrate(self) -> None:
         with self.transaction() as db:
