@@ -29,7 +29,8 @@ NEGATOR = re.compile(
 )
 CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|except|unless|although|whereas|other than)\b", re.IGNORECASE)
 WORD = re.compile(r"\w+")
-SUBJECT = re.compile(r"\b(?:we|you)\b", re.IGNORECASE)
+# A list item that opens with its own subject ("Usage data: We collect ...") reads on its own.
+OWN_SUBJECT = re.compile(r"^\W*(?:[\w ,/&()-]{1,40}:\s*)?(?:we|you|i|they|our|your|this|these|it|all)\b", re.IGNORECASE)
 
 
 class RuleError(ValueError):
@@ -76,7 +77,7 @@ class Corpus:
         by_start = {s.start: i for i, s in enumerate(self.statements)}
         # A list item reads with the sentence introducing its list, unless it is a sentence of its own.
         self.lead_index = {i: by_start[s.lead_start] for i, s in enumerate(self.statements)
-                           if s.lead_start >= 0 and s.lead_start in by_start and not SUBJECT.search(s.text)}
+                           if s.lead_start >= 0 and s.lead_start in by_start and not OWN_SUBJECT.match(s.text)}
         self.body = [i for i, s in enumerate(self.statements) if s.kind != "heading"]
 
     def statement_at(self, start: int, end: int) -> int | None:
@@ -210,10 +211,13 @@ class Near(Matcher):
         result: Hits = {}
         for index in a_hits.keys() & b_hits.keys():
             hit_a, hit_b = a_hits[index], b_hits[index]
+            statement = corpus.statements[index]
             for span_a in hit_a.spans:
                 for span_b in hit_b.spans:
                     left, right = sorted((span_a, span_b))
-                    gap = len(WORD.findall(corpus.norm, left[1], right[0])) if right[0] > left[1] else 0
+                    inside = statement.start <= left[0] and statement.start <= right[0]
+                    # A cue in the sentence introducing a list counts as next to the item's words.
+                    gap = len(WORD.findall(corpus.norm, left[1], right[0])) if inside and right[0] > left[1] else 0
                     if gap <= self.within:
                         result[index] = Hit((span_a, span_b), (corpus.text[span_a[0]:span_a[1]],
                                                               corpus.text[span_b[0]:span_b[1]]),
