@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gapcheck.dates import find_dates
 from gapcheck.models import Document, Heading, Statement
 
 LINE = re.compile(r"[^\r\n]*")
@@ -25,6 +26,7 @@ NUMBERED = re.compile(
 TERMINAL = re.compile(r"[.,;:!]['\"”’)]*$")
 LABEL_VALUE = re.compile(r":\s*\S")
 NOT_IN_HEADING = re.compile(r"@|https?://|www\.|\|")
+WORDS = re.compile(r"[^\W\d_]+")
 LOWER_WORDS = re.compile(r"[a-z][a-z'’-]*[ \t]+\S")  # "address when you ...", not "privacy@example.com"
 SMALL_WORDS = frozenset("a an and or of the to in on for with by at from your our we you us &".split())
 TITLE_START = re.compile(r"^\W*(privacy|data protection|cookie)\s+(policy|notice|statement)", re.IGNORECASE)
@@ -60,6 +62,8 @@ def is_heading_text(text: str) -> bool:
     """Whether a line reads like a title: short, unpunctuated, not a label with a value."""
     if len(text) > 100 or TERMINAL.search(text) or LABEL_VALUE.search(text) or NOT_IN_HEADING.search(text):
         return False
+    if _is_date(text):
+        return False
     words = text.split()
     if not words or len(words) > 12 or not (text[0].isupper() or text[0].isdigit()):
         return False
@@ -68,6 +72,14 @@ def is_heading_text(text: str) -> bool:
     content = [w for w in words if w.lower() not in SMALL_WORDS]
     capitalised = sum(1 for w in content if w[:1].isupper())
     return bool(content) and capitalised / len(content) >= 0.6
+
+
+def _is_date(text: str) -> bool:
+    """Whether a line is a date and little else ("March 10, 2026", "Effective 10/15/2024"): a value, not a title."""
+    rest = text
+    for _, start, end in reversed(find_dates(text)):
+        rest = rest[:start] + rest[end:]
+    return rest != text and len(WORDS.findall(rest)) <= 1
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -170,9 +182,13 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
 
 
 def _continues(previous: _Line, line: _Line, heading_hints: dict[int, int], list_hints: set[int]) -> bool:
-    """A hard-wrapped continuation: a plain lower-case line after a line that stops mid-sentence."""
+    """A hard-wrapped continuation: a plain lower-case line after a line that stops mid-sentence,
+    or the date below a short label ("Last updated:" / "March 10, 2026")."""
+    if line.start in heading_hints or line.start in list_hints:
+        return False
+    if previous.text.endswith(":") and len(previous.text.split()) <= 4 and _is_date(line.text):
+        return True
     return (line.text[0].islower() and not TERMINAL.search(previous.text) and not previous.text.endswith("?")
-            and line.start not in heading_hints and line.start not in list_hints
             and BULLET.match(line.text) is None and NUMBERED.match(line.text) is None)
 
 
