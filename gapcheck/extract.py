@@ -27,7 +27,8 @@ TERMINAL = re.compile(r"[.,;:!]['\"”’)]*$")
 LABEL_VALUE = re.compile(r":\s*\S")
 NOT_IN_HEADING = re.compile(r"@|https?://|www\.|\|")
 WORDS = re.compile(r"[^\W\d_]+")
-LOWER_WORDS = re.compile(r"[a-z][a-z'’-]*[ \t]+\S")  # "address when you ...", not "privacy@example.com"
+# A line carrying on a sentence: "address when you ...", "information. We ..."; not "privacy@example.com".
+LOWER_WORDS = re.compile(r"[a-z][a-z'’-]*(?:[ \t]+\S|[,;:!?)]|\.(?!\w)|$)")
 SMALL_WORDS = frozenset("a an and or of the to in on for with by at from your our we you us &".split())
 TITLE_START = re.compile(r"^\W*(privacy|data protection|cookie)\s+(policy|notice|statement)", re.IGNORECASE)
 TITLE_NAMED = re.compile(r"\b(privacy|data protection|cookie)\s+(policy|notice|statement)\b", re.IGNORECASE)
