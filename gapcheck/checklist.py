@@ -88,6 +88,7 @@ class ChecklistMeta(_Strict):
 
 class ChecklistSpec(_Strict):
     checklist: ChecklistMeta
+    out_of_scope: OutcomeSpec | None = None
     cues: dict[str, dict[str, Any]] = Field(default_factory=dict)
     requirements: list[RequirementSpec] = Field(min_length=1)
     flags: list[FlagSpec] = Field(default_factory=list)
@@ -147,6 +148,7 @@ class Checklist:
     path: str
     requirements: tuple[Requirement, ...]
     flags: tuple[FlagRule, ...]
+    out_of_scope: Outcome | None = None  # statements that cannot count as evidence for this law
 
 
 # ---------------------------------------------------------------- reading files with line numbers
@@ -284,13 +286,15 @@ def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) 
         flags.append(FlagRule(flag.id, flag.title, flag.severity, flag.citation, flag.why.strip(),
                               outcome(flag.when, flag.why, where + ("when",)),
                               outcome(flag.unless, "", where + ("unless",)), flag.remediation.strip()))
+    out_of_scope = outcome(spec.out_of_scope, spec.out_of_scope.because or "" if spec.out_of_scope else "",
+                           ("out_of_scope",))
     for ref, where in all_refs:
         if ref.name not in cues:
             raise fail(f"unknown cue {ref.name!r} (defined: {', '.join(sorted(cues)) or 'none'})", where)
         ref.target = cues[ref.name]
     _refuse_cycles(cues, name, lines)
     meta = spec.checklist
-    return Checklist(meta.id, meta.title, meta.version, meta.law, name, tuple(requirements), tuple(flags))
+    return Checklist(meta.id, meta.title, meta.version, meta.law, name, tuple(requirements), tuple(flags), out_of_scope)
 
 
 def _refuse_cycles(cues: dict[str, Matcher], name: str, lines: dict[tuple[Any, ...], int]) -> None:

@@ -12,8 +12,12 @@ QUOTE_CHARS = 110
 
 def evaluate_checklist(checklist: Checklist, corpus: Corpus) -> tuple[list[Finding], list[Flag]]:
     """Every requirement's finding and every raised flag of one checklist."""
-    findings = [evaluate_requirement(req, corpus) for req in checklist.requirements]
-    flags = [flag for rule in checklist.flags if (flag := evaluate_flag(rule, corpus, checklist.id)) is not None]
+    corpus.excluded = set(matches(checklist.out_of_scope, corpus)) if checklist.out_of_scope else set()
+    try:
+        findings = [evaluate_requirement(req, corpus) for req in checklist.requirements]
+        flags = [flag for rule in checklist.flags if (flag := evaluate_flag(rule, corpus, checklist.id)) is not None]
+    finally:
+        corpus.excluded = set()
     return findings, flags
 
 
@@ -70,7 +74,7 @@ def matches(outcome: Outcome, corpus: Corpus) -> Matches:
     found: Matches = {}
     for order, rule in enumerate(outcome.rules):
         for index, hit in rule.matcher.hits(corpus).items():
-            if index not in found:
+            if index not in found and index not in corpus.excluded:
                 found[index] = (order, hit, rule.says)
     return found
 

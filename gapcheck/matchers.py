@@ -68,6 +68,7 @@ class Corpus:
     lead_index: dict[int, int] = field(init=False)
     body: list[int] = field(init=False)
     words: WordIndex = field(init=False)
+    excluded: set[int] = field(default_factory=set)  # statements out of the current checklist's scope
     cache: dict[Any, Hits] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
