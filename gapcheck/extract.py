@@ -205,6 +205,8 @@ def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next:
                 wraps: bool = False) -> Heading | None:
     """The heading a line is, or None when it is body text (`wraps`: it runs on into the next line)."""
     if line.start in hints:
+        if LABEL_VALUE.search(line.text) and not NUMBERED.match(line.text):
+            return None  # "Effective Date: 1 May 2024" set in a heading tag is a statement, not a title
         return Heading(line.text, line.start, line.end, hints[line.start])
     markdown = MARKDOWN_HEADING.match(line.text)
     if markdown:
