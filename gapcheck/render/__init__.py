@@ -8,12 +8,14 @@ from gapcheck.models import Audit
 from gapcheck.render.html import render_html
 from gapcheck.render.json_report import render_json
 from gapcheck.render.pdf import render_pdf
+from gapcheck.render.xlsx import render_xlsx
 
 Renderer = Callable[[Audit], bytes]
 RENDERERS: dict[str, tuple[str, Renderer]] = {
     "json": (".json", render_json),
     "html": (".html", render_html),
     "pdf": (".pdf", render_pdf),
+    "xlsx": (".xlsx", render_xlsx),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from gapcheck.models import Audit
@@ -21,11 +22,19 @@ def data_urls_only(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     return default_url_fetcher(url, *args, **kwargs)
 
 
+@lru_cache(maxsize=1)
+def _font_config() -> Any:
+    """One font configuration for every PDF of a run: its font caches make later PDFs faster."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def html_to_pdf(html: str) -> bytes:
     """Lay out an HTML page as a PDF (WeasyPrint is imported here: it is slow to import)."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=data_urls_only).write_pdf()
+    return HTML(string=html, url_fetcher=data_urls_only).write_pdf(font_config=_font_config())
 
 
 def render_pdf(audit: Audit) -> bytes:
