@@ -120,6 +120,14 @@ class Matcher:
         return self.key
 
 
+SPACE = re.compile(r"(?<!\\) ([?*+])?")  # a space in a term, with the quantifier after it
+
+
+def _white_space(space: re.Match[str]) -> str:
+    """A space matches a run of white space; an optional one (" ?", " *") may also match none."""
+    return r"\s*" if space.group(1) in ("?", "*") else r"\s+"
+
+
 def term_patterns(terms: Any, path: tuple[Any, ...]) -> list[str]:
     """Validate a list of term patterns; spaces in a term match any run of white space."""
     if isinstance(terms, str):
@@ -128,7 +136,7 @@ def term_patterns(terms: Any, path: tuple[Any, ...]) -> list[str]:
         raise RuleError("expected a non-empty list of term patterns", path)
     parts = []
     for i, term in enumerate(terms):
-        pattern = term.strip().replace(" ", r"\s+")
+        pattern = SPACE.sub(_white_space, term.strip())
         try:
             check_pattern(pattern)
             re.compile(pattern)
