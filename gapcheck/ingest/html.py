@@ -52,8 +52,20 @@ def _remove_furniture(tree: LexborHTMLParser) -> None:
     body = tree.body
     limit = 0.5 * len(body.text(separator=" ")) if body is not None else 0
     for node in tree.css(FURNITURE):
-        if node.tag not in ("html", "body", "main") and len(node.text(separator=" ")) <= limit:
-            node.decompose()
+        if node.tag in ("html", "body", "main") or len(node.text(separator=" ")) > limit:
+            continue
+        if node.tag in ("header", "footer") and _inside_content(node):
+            continue  # the header of an article or section (title, "Last updated") is content
+        node.decompose()
+
+
+def _inside_content(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in ("article", "main", "section"):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
