@@ -22,6 +22,7 @@ from gapcheck.files import write_atomic
 from gapcheck.ingest import expand_sources, provider_name
 from gapcheck.models import Audit
 from gapcheck.render import RENDERERS
+from gapcheck.render.portfolio import PORTFOLIO_NAME, render_portfolio
 
 
 def _error(message: str) -> None:
@@ -39,12 +40,13 @@ def _as_of(value: str | None) -> datetime | None:
 
 
 def unique_providers(sources: list[str]) -> list[str]:
-    """Provider names from sources, made unique so no report overwrites another."""
+    """Provider names from sources, made unique so no report overwrites another (or the portfolio's files)."""
+    taken = [PORTFOLIO_NAME] if len(sources) > 1 else []
     names: list[str] = []
     for source in sources:
         base = provider_name(source)
         name, n = base, 2
-        while name.lower() in (x.lower() for x in names):
+        while name.lower() in (x.lower() for x in names + taken):
             name, n = f"{base}-{n}", n + 1
         names.append(name)
     return names
@@ -91,6 +93,7 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
     if not expanded:
         raise click.UsageError("no supported policy files (.txt, .md, .html, .htm, .pdf) in the given folders")
     failed = below = 0
+    audits: list[Audit] = []
     items = list(zip(unique_providers(expanded), expanded))
     outcomes = audit_many(items, checklist_refs, audited_at, jobs or default_jobs())
     show_bar = len(items) > 1 and sys.stderr.isatty()
@@ -102,8 +105,12 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
                 _error(str(result))
                 continue
             write_reports(result, out, chosen)
+            audits.append(result)
             if fail_under is not None and any(c.score < fail_under for c in result.checklists):
                 below += 1
+    if len(audits) > 1:
+        for name, data in render_portfolio(audits, chosen).items():
+            write_atomic(out / name, data)
     if failed:
         sys.exit(EXIT_SOURCE)
     if below:

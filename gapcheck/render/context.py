@@ -46,14 +46,17 @@ def group_by_article(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"article": article, "findings": items} for article, items in groups.items()]
 
 
-def policy_segments(text: str, spans: dict[tuple[int, int], list[str]]) -> list[dict[str, Any]]:
-    """The policy text cut at every quoted span's edges: each piece marked or not, with the anchors starting there.
+def policy_segments(text: str, spans: dict[tuple[int, int], list[str]],
+                    headings: Iterable[tuple[int, int]] = ()) -> list[dict[str, Any]]:
+    """The policy text cut at the edges of every quoted span and heading, each piece marked or not.
 
     `spans` maps (start, end) to what the span is evidence for; overlapping spans are cut into pieces, and each
-    span's anchor sits on the piece where it starts.
+    span's anchor sits on the piece where it starts. Pieces inside a heading are flagged so it can be set bold.
     """
-    valid = sorted(span for span in spans if 0 <= span[0] < span[1] <= len(text))
-    cuts = sorted({0, len(text), *(edge for span in valid for edge in span)})
+    length = len(text)
+    valid = sorted(span for span in spans if 0 <= span[0] < span[1] <= length)
+    titles = [h for h in headings if 0 <= h[0] < h[1] <= length]
+    cuts = sorted({0, length, *(edge for span in valid + titles for edge in span)})
     starts: dict[int, list[str]] = {}
     for start, end in valid:
         starts.setdefault(start, []).append(span_anchor(start, end))
@@ -62,7 +65,8 @@ def policy_segments(text: str, spans: dict[tuple[int, int], list[str]]) -> list[
         covering = [span for span in valid if span[0] <= left and right <= span[1]]
         about = list(dict.fromkeys(label for span in covering for label in spans[span]))
         segments.append({"text": text[left:right], "mark": bool(covering), "anchors": starts.get(left, []),
-                         "title": "; ".join(about)})
+                         "title": "; ".join(about),
+                         "heading": any(start <= left and right <= end for start, end in titles)})
     return segments
 
 
@@ -98,6 +102,6 @@ def report_context(audit: Audit) -> dict[str, Any]:
     return {
         "report": report,
         "audited_at": audit.audited_at,
-        "policy": policy_segments(audit.text, spans),
+        "policy": policy_segments(audit.text, spans, [(h.start, h.end) for h in audit.headings]),
         "statuses": [(status, STATUS_LABELS[status]) for status in STATUSES],
     }
