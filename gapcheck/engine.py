@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from gapcheck.checklist import Checklist, FlagRule, Outcome, Requirement
 from gapcheck.matchers import Corpus, Hit
 from gapcheck.models import Evidence, Finding, Flag
 
 MAX_EVIDENCE = 3
+# Sentences about the document itself or definitions of terms make weak evidence.
+META_STATEMENT = re.compile(
+    r"\b(this|our) (privacy )?(policy|page|notice|statement|document)\b.{0,40}\b(describes?|explains?|is used|informs?|"
+    r"sets? out|applies|outlines?|intends?|covers?)\b|\b(means|refers to|shall mean|is defined as)\b",
+    re.IGNORECASE)
+SELF_DEFINITION = re.compile(r"\((referred to|hereinafter)|[\"“](we|us|company|the company)[\"”]", re.IGNORECASE)
 QUOTE_CHARS = 110
 
 
@@ -80,8 +88,17 @@ def matches(outcome: Outcome, corpus: Corpus) -> Matches:
 
 
 def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
-    """The best evidence: earliest rule first, own-text matches before list-lead matches, then position."""
-    ranked = sorted(found.items(), key=lambda item: (item[1][0], not item[1][1].own, item[0]))
+    """The best evidence: earliest rule first; statements about the policy itself or definitions last;
+    own-text matches before list-lead matches; more distinct cues first; then document order."""
+
+    def rank(item: tuple[int, tuple[int, Hit, str]]) -> tuple:
+        index, (order, hit, _) = item
+        text = corpus.statements[index].text
+        generic = META_STATEMENT.search(text) is not None and not SELF_DEFINITION.search(text)
+        cues = len({c.lower() for c in hit.cues})
+        return order, generic, not hit.own, -min(cues, 4), index
+
+    ranked = sorted(found.items(), key=rank)
     evidence: list[Evidence] = []
     used: set[int] = set()
     for index, (_, hit, says) in ranked:
