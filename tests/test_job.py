@@ -301,8 +301,9 @@ def test_portfolio_covers_every_audited_provider_and_is_reused(tmp_path: Path,
 
     calls: list[tuple[list[str], list[str]]] = []
 
-    def fake_portfolio(audits, formats):  # stands in for gapcheck.render.portfolio.render_portfolio
+    def fake_portfolio(audits, formats, report_folder=""):  # stands in for render.portfolio.render_portfolio
         calls.append(([a.provider for a in audits], formats))
+        assert report_folder == "providers"
         return {"portfolio.html": b"<p>" + ",".join(a.provider for a in audits).encode() + b"</p>"}
 
     monkeypatch.setattr(reports, "portfolio_renderer", lambda: fake_portfolio)

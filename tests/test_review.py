@@ -91,13 +91,21 @@ def test_decision_on_an_earlier_policy_version_is_shown_but_not_applied(job: Pat
     assert entry["change"] == "changed" and GAP in entry["new_gaps"]
     assert entry["reviews"] == {"current": 0, "earlier_version": 1}
 
+    own = job.parent / "reports" / "latest" / "providers" / "alpha.xlsx"
+    if own.is_file():  # the next workbook quotes the earlier decision but does not pre-fill it
+        untouched = tmp_path / "untouched.xlsx"
+        untouched.write_bytes(own.read_bytes())
+        assert review_import(untouched, job) == 0
+        assert run(job) == 0
+        assert finding(report(job, "alpha"), GAP)["review"]["current"] is False
+
     # confirmed again for the new version: applied again
-    again = make_workbook(tmp_path / "r2.xlsx", review_rows(job, "alpha", {GAP: ("False positive", "")}),
-                          modified_by="Dana Reviewer")
+    again = reviewed_workbook(job, tmp_path / "r2.xlsx", "alpha", GAP, "False positive", "still fine")
     assert review_import(again, job) == 0
     assert run(job) == 0
     confirmed = report(job, "alpha")
     assert finding(confirmed, GAP)["review"]["current"] is True
+    assert finding(confirmed, GAP)["review"]["note"] == "still fine"
     assert score_of(confirmed) > score_of(changed)
     assert reviewed > 0
 
@@ -210,3 +218,12 @@ def test_import_waits_for_no_one_while_a_run_holds_the_lock(job: Path, tmp_path:
     workbook = make_workbook(tmp_path / "r.xlsx", review_rows(job, "alpha", {GAP: ("Confirmed", "")}))
     with database_lock(load_config(job).database):
         assert "another gapcheck run" in _refused(workbook, job, capsys)
+
+
+def test_the_quote_of_an_earlier_decision_is_not_kept_as_the_note() -> None:
+    from gapcheck.job.workbook import own_note
+    from gapcheck.render.xlsx import EARLIER_VERSION
+
+    assert own_note(f"{EARLIER_VERSION}: False positive. Section 9 covers it") == "Section 9 covers it"
+    assert own_note(f"{EARLIER_VERSION}: Confirmed.") == ""
+    assert own_note("A note of my own") == "A note of my own"

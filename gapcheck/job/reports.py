@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 PROVIDERS_DIR = "providers"
 POLICIES_DIR = "policies"
 POLICY_SUFFIXES = {"text/plain": ".txt", "text/markdown": ".md", "text/html": ".html", "application/pdf": ".pdf"}
-PortfolioRenderer = Callable[[list[Audit], list[str]], dict[str, bytes]]
+PortfolioRenderer = Callable[..., dict[str, bytes]]  # (audits, formats, report_folder=...) -> name -> bytes
 
 
 def _copy_or_render(target: Path, earlier: Path | None, render: Callable[[], bytes]) -> bool:
@@ -73,7 +73,7 @@ def write_portfolio(audits: list[Audit], run_dir: Path, formats: tuple[str, ...]
     if render is None or not audits:
         return []
     names = []
-    for name, data in render(audits, list(formats)).items():
+    for name, data in render(audits, list(formats), report_folder=PROVIDERS_DIR).items():
         if Path(name).name != name or name.startswith(".") or name in reserved:
             raise ValueError(f"portfolio file name {name!r} is not a plain, free file name")
         write_atomic(run_dir / name, data)

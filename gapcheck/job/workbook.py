@@ -16,6 +16,7 @@ import openpyxl
 
 from gapcheck.errors import GapcheckError
 from gapcheck.render.labels import REVIEW_DECISIONS
+from gapcheck.render.xlsx import EARLIER_VERSION
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -89,6 +90,15 @@ def canonical_decision(value: str) -> str | None:
     return next((d for d in REVIEW_DECISIONS if d.casefold() == wanted), None)
 
 
+def own_note(note: str) -> str:
+    """The reviewer's note without the quote of an earlier version's decision that the workbook pre-fills."""
+    for decision in REVIEW_DECISIONS:
+        prefix = f"{EARLIER_VERSION}: {decision}."
+        if note.startswith(prefix):
+            return note[len(prefix):].strip()
+    return note
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -148,7 +158,7 @@ def _decision_rows(path: Path, rows: Any) -> list[ReviewRow]:
         if not cell("Provider") or not cell("Requirement"):
             raise WorkbookError(path, f"{SHEET} row {number}: a decision needs its Provider and Requirement")
         found.append(ReviewRow(number, cell("Provider"), cell("Checklist"), cell("Requirement"), cell("Status"),
-                               decision, cell("Reviewer note")))
+                               decision, own_note(cell("Reviewer note"))))
     if columns is None:
         raise WorkbookError(path, f"{SHEET} sheet has no header row with {', '.join(REQUIRED_COLUMNS)}")
     return found
