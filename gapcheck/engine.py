@@ -12,7 +12,8 @@ MAX_EVIDENCE = 3
 # Sentences about the document itself or definitions of terms make weak evidence.
 META_STATEMENT = re.compile(
     r"\b(this|our) (privacy )?(policy|page|notice|statement|document)\b.{0,40}\b(describes?|explains?|is used|informs?|"
-    r"sets? out|applies|outlines?|intends?|covers?)\b|\b(means|refers to|shall mean|is defined as)\b",
+    r"sets? out|applies|outlines?|intends?|covers?)\b|\b(means|refers to|shall mean|is defined as)\b"
+    r"|\bexcept as (described|set out|provided|explained) in this\b",
     re.IGNORECASE)
 SELF_DEFINITION = re.compile(r"\((referred to|hereinafter)|[\"“](we|us|company|the company)[\"”]", re.IGNORECASE)
 QUOTE_CHARS = 110
