@@ -39,7 +39,9 @@ def test_valid_yaml_loads(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text, line, message", [
     pytest.param(edited("    title: Sale\n", "\ttitle: Sale\n"), 13, "YAML syntax error", id="yaml-syntax"),
-    pytest.param(edited("    title: Sale\n", "    title: [Sale\n"), 14, "YAML syntax error", id="yaml-unclosed"),
+    # an unclosed bracket on line 13: PyYAML notices it on line 14, either line is fine
+    pytest.param(edited("    title: Sale\n", "    title: [Sale\n"), (13, 14), "YAML syntax error",
+                 id="yaml-unclosed"),
     pytest.param(edited("    severity: high\n    met:", "    severity: high\n    colour: red\n    met:"), 18,
                  "requirements[0].colour: Extra inputs are not permitted", id="unknown-key"),
     pytest.param(edited("  - id: mini.sale\n    title: Sale", "  - title: Sale"), 12,
@@ -62,13 +64,14 @@ def test_valid_yaml_loads(tmp_path: Path) -> None:
     pytest.param(edited("      looking_for: a statement on selling data\n", ""), 19, "met needs looking_for",
                  id="no-looking-for"),
 ])
-def test_bad_yaml_is_refused_with_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+def test_bad_yaml_is_refused_with_file_and_line(tmp_path: Path, text: str, line: int | tuple[int, ...],
+                                               message: str) -> None:
     path = write_checklist(tmp_path, text)
     with pytest.raises(ChecklistError) as caught:
         load_checklist(path)
     error = caught.value
-    assert error.line == line, str(error)
-    assert str(error).startswith(f"{path}:{line}: ")
+    assert error.line in (line if isinstance(line, tuple) else (line,)), str(error)
+    assert str(error).startswith(f"{path}:{error.line}: ")
     assert message in error.reason
 
 
