@@ -23,6 +23,7 @@ from gapcheck.ingest import expand_sources, provider_name
 from gapcheck.models import Audit
 from gapcheck.render import RENDERERS
 from gapcheck.render.portfolio import PORTFOLIO_NAME, render_portfolio
+from gapcheck.render.writer import ReportWriter, write_reports  # noqa: F401 (write_reports: part of the CLI's API)
 
 
 def _error(message: str) -> None:
@@ -50,17 +51,6 @@ def unique_providers(sources: list[str]) -> list[str]:
             name, n = f"{base}-{n}", n + 1
         names.append(name)
     return names
-
-
-def write_reports(audit: Audit, out: Path, formats: list[str]) -> list[Path]:
-    """Render an audit in each format and write the files atomically."""
-    written = []
-    for fmt in formats:
-        suffix, render = RENDERERS[fmt]
-        path = out / f"{audit.provider}{suffix}"
-        write_atomic(path, render(audit))
-        written.append(path)
-    return written
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,16 +85,17 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
     failed = below = 0
     audits: list[Audit] = []
     items = list(zip(unique_providers(expanded), expanded))
-    outcomes = audit_many(items, checklist_refs, audited_at, jobs or default_jobs())
+    jobs = jobs or default_jobs()
+    outcomes = audit_many(items, checklist_refs, audited_at, jobs)
     show_bar = len(items) > 1 and sys.stderr.isatty()
     with click.progressbar(outcomes, length=len(items), label="Auditing", file=sys.stderr,
-                           hidden=not show_bar) as results:
+                           hidden=not show_bar) as results, ReportWriter(out, chosen, min(jobs, len(items))) as writer:
         for _, result in results:
             if isinstance(result, SourceError):
                 failed += 1
                 _error(str(result))
                 continue
-            write_reports(result, out, chosen)
+            writer.submit(result)
             audits.append(result)
             if fail_under is not None and any(c.score < fail_under for c in result.checklists):
                 below += 1

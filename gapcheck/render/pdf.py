@@ -13,13 +13,18 @@ class FetchRefused(ValueError):
     """A report tried to load something other than a data: URL."""
 
 
-def data_urls_only(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+@lru_cache(maxsize=1)
+def data_urls_only() -> Any:
     """WeasyPrint's URL fetcher for reports: data: URLs only, never the network or the file system."""
-    if not url.startswith("data:"):
-        raise FetchRefused(f"reports load nothing from outside: {url[:80]}")
-    from weasyprint import default_url_fetcher
+    from weasyprint.urls import URLFetcher
 
-    return default_url_fetcher(url, *args, **kwargs)
+    class DataURLsOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith("data:"):
+                raise FetchRefused(f"reports load nothing from outside: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return DataURLsOnly(allowed_protocols=("data",))
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +39,7 @@ def html_to_pdf(html: str) -> bytes:
     """Lay out an HTML page as a PDF (WeasyPrint is imported here: it is slow to import)."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=data_urls_only).write_pdf(font_config=_font_config())
+    return HTML(string=html, url_fetcher=data_urls_only()).write_pdf(font_config=_font_config())
 
 
 def render_pdf(audit: Audit) -> bytes:
