@@ -23,14 +23,15 @@ from gapcheck.textindex import WordIndex, find_all, literal_prefixes
 NORMALIZE = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”": '"', "\u00a0": " ",
                            "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
 NEGATOR = re.compile(
-    r"\b(?:not|never|no|none|neither|nor|cannot|without|refrain|n't|won't|don't|doesn't|didn't|isn't|aren't)\b"
+    r"\b(?:not|never|no|none|neither|nor|cannot|without|refrain|prohibited|forbidden|barred|n't|won't|don't|doesn't|"
+    r"didn't|isn't|aren't)\b"
     r"|n't\b",
     re.IGNORECASE,
 )
 CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|except|unless|although|whereas|other than)\b", re.IGNORECASE)
 WORD = re.compile(r"\w+")
 # A list item that opens with its own subject ("Usage data: We collect ...") reads on its own.
-OWN_SUBJECT = re.compile(r"^\W*(?:[\w ,/&()-]{1,40}:\s*)?(?:we|you|i|they|our|your|this|these|it|all)\b", re.IGNORECASE)
+OWN_SUBJECT = re.compile(r"^\W*(?:[\w ,/&()-]{1,40}:\s*)?(?:we|you|i|they)\b", re.IGNORECASE)
 
 
 class RuleError(ValueError):

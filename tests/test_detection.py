@@ -41,16 +41,8 @@ REQUIREMENTS = [
     ("We do not make decisions based solely on automated processing, including profiling.",
      "gdpr.automated_decisions", "met"),
     ("You can request deletion of your personal data by emailing privacy@acme.example.", "ccpa.right_delete", "met"),
-    pytest.param("You can request deletion of your personal data by emailing privacy@acme.example.",
-                 "gdpr.right_erasure", "met", marks=pytest.mark.xfail(strict=True, reason=(
-                     "checklists/gdpr.yaml cue exercise_method: 'by (e-?mail|...)' does not take 'by emailing' and "
-                     "contact_invitation has no 'request ... by', so the e-mail address is not seen as a way to "
-                     "exercise the right: partial instead of met"))),
-    pytest.param("We do not make decisions about you by automated means.", "gdpr.automated_decisions", "met",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "checklists/gdpr.yaml gdpr.automated_decisions terms have 'automated decisions?' and "
-                     "'decisions? based (solely )?on automated' but not 'decisions ... by automated means': "
-                     "missing instead of met"))),
+    ("You can request deletion of your personal data by emailing privacy@acme.example.", "gdpr.right_erasure", "met"),
+    ("We do not make decisions about you by automated means.", "gdpr.automated_decisions", "met"),
 ]
 
 
