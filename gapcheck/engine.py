@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from gapcheck.checklist import Checklist, FlagRule, Outcome, Requirement
-from gapcheck.matchers import Corpus, Hit
+from gapcheck.matchers import Corpus, Hit, sample_terms
 from gapcheck.models import Evidence, Finding, Flag
 
 MAX_EVIDENCE = 3
@@ -52,15 +52,15 @@ def evaluate_requirement(req: Requirement, corpus: Corpus) -> Finding:
     if hits := matches(req.met, corpus):
         evidence = gather(hits, corpus)
         if req.requires is not None and not matches(req.requires, corpus):
-            return finding("partial", f"Partial: {req.requires.text} Found {_quoted(evidence)}, "
-                                      f"but not: {_looked_for(req.requires)}.", evidence)
+            return finding("partial", f"Partial: {req.requires.text} Found {_quoted(evidence)}; "
+                                      f"looked for phrases such as {_looked_for(req.requires)}.", evidence)
         return finding("met", f"Met: {_says(hits, evidence)} {_quoted(evidence)}.", evidence)
     if req.partial is not None and (hits := matches(req.partial, corpus)):
         evidence = gather(hits, corpus)
         return finding("partial", f"Partial: {req.partial.text} {_quoted(evidence)}; "
                                   f"looked for {req.met.text}.", evidence)
     return finding("missing", f"Missing: no statement found; looked for {req.met.text} "
-                              f"({_looked_for(req.met)}).")
+                              f"(phrases such as {_looked_for(req.met)}).")
 
 
 def evaluate_flag(rule: FlagRule, corpus: Corpus, checklist_id: str) -> Flag | None:
@@ -137,4 +137,8 @@ def _says(found: Matches, evidence: list[Evidence]) -> str:
 
 
 def _looked_for(outcome: Outcome) -> str:
-    return "; ".join(rule.says or rule.matcher.describe() for rule in outcome.rules[:4])
+    """Example phrases from an outcome's rules, as a reader would search for them."""
+    examples: list[str] = []
+    for rule in outcome.rules:
+        examples += [t for t in sample_terms(rule.matcher) if t not in examples]
+    return ", ".join(f"“{t}”" for t in examples[:6])

@@ -188,8 +188,56 @@ class Terms(Matcher):
         return with_leads(own, corpus)
 
     def describe(self) -> str:
-        shown = [t.replace("\\", "").replace("(?:", "(") for t in self.source[:4]]
-        return " / ".join(f"“{t}”" for t in shown) + (" …" if len(self.source) > 4 else "")
+        shown = [t for t in dict.fromkeys(readable_term(t) for t in self.source) if t]
+        return " / ".join(f"“{t}”" for t in shown[:4]) + (" …" if len(shown) > 4 else "")
+
+
+def readable_term(term: str) -> str | None:
+    """A term pattern as a reader would type it (`retain(s|ed)?` -> `retain`), or None if it is no plain phrase."""
+    text = _strip_lookarounds(term).replace("(?-i:", "(")
+    text = re.sub(r"\((?:[^()|]{1,4}\|)*[^()|]{0,4}\)[?*]", "", text)  # optional endings: (s|ed)?
+    text = re.sub(r"\[([^\]])[^\]]*\]", r"\1", text)  # a character class: its first character
+    text = re.sub(r"\\s[+*?]?", " ", text).replace("\\b", "").replace("?", "").replace("\\", "")
+    text = " ".join(text.split())
+    return text if re.fullmatch(r"[\w' ./&-]+", text) else None
+
+
+def _strip_lookarounds(pattern: str) -> str:
+    out, depth, skipping = [], 0, 0
+    i = 0
+    while i < len(pattern):
+        if not skipping and pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            skipping, depth = 1, 0
+        if skipping:
+            depth += pattern[i] == "("
+            depth -= pattern[i] == ")"
+            if depth == 0:
+                skipping = 0
+        else:
+            out.append(pattern[i])
+        i += 1
+    return "".join(out)
+
+
+def sample_terms(matcher: Matcher, limit: int = 5) -> list[str]:
+    """Plain example phrases from the terms inside a rule, for telling a reader what was searched."""
+    found: list[str] = []
+    stack = [matcher]
+    while stack and len(found) < limit:
+        node = stack.pop(0)
+        if isinstance(node, Reference) and node.target is not None:
+            stack.insert(0, node.target)
+        for term in getattr(node, "source", []) if isinstance(node, (Terms, Section)) else []:
+            readable = readable_term(term)
+            if readable and readable not in found and len(found) < limit:
+                found.append(readable)
+        children = getattr(node, "children", [])
+        stack.extend(children[:1] if isinstance(node, All) else children)  # the leading cue of a conjunction
+        for attr in ("child", "a"):
+            child = getattr(node, attr, None)
+            if isinstance(child, Matcher) and not isinstance(node, (Not, Nowhere)):
+                stack.append(child)
+    return found
 
 
 def with_leads(own: Hits, corpus: Corpus) -> Hits:
