@@ -24,7 +24,7 @@ REQUIREMENTS = [
     ("Last updated:\nMarch 10, 2026\n\nWe collect your email address.", "ccpa.last_updated", "met"),
     ("Acme Ltd, 1 High Street, London, is the data controller.", "gdpr.controller_identity", "met"),
     ("We collect your email address.\n\nContact\n\nWrite to privacy@acme.example.", "gdpr.controller_contact", "met"),
-    ("If you have questions, contact us.", "gdpr.controller_contact", "partial"),
+    ("If you have questions, contact us.", "gdpr.controller_contact", "missing"),  # an invitation is no contact detail
     ("Our Data Protection Officer can be reached at dpo@acme.example.", "gdpr.dpo_contact", "met"),
     ("We do not knowingly collect personal information from children under 16.", "gdpr.children", "met"),
     ("We collect the following personal information:\n- name and email address\n- IP address",
