@@ -104,13 +104,13 @@ def document_from_bytes(source: str, data: bytes, provider: str, declared_type: 
     list_hints: tuple[int, ...] = ()
     if media_type == "application/pdf":
         text = pdf_to_text(data, source)
-    elif media_type == "text/html":
-        page = html_to_text(decode_text(data))
-        text, heading_hints, list_hints = page.text, page.heading_hints, page.list_hints
     else:
         text = decode_text(data)
-        if looks_binary(text):
+        if looks_binary(text):  # random bytes named .html are refused too, not read as a page
             raise SourceError(source, "not a text, HTML or PDF policy (binary content)")
+        if media_type == "text/html":
+            page = html_to_text(text)
+            text, heading_hints, list_hints = page.text, page.heading_hints, page.list_hints
     if len(text.split()) < 5:
         raise SourceError(source, "no policy text found")
     return Document(provider=provider, source=source, sha256=hashlib.sha256(data).hexdigest(),
