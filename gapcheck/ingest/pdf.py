@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -11,6 +12,7 @@ from pypdf.errors import PdfReadError
 from gapcheck.errors import SourceError
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def pdf_to_text(data: bytes, source: str) -> str:
@@ -28,4 +30,12 @@ def pdf_to_text(data: bytes, source: str) -> str:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
         raise SourceError(source, f"not a readable PDF ({type(exc).__name__})") from exc
-    return "\n\n".join(page for page in pages if page)
+    return without_lone_surrogates("\n\n".join(page for page in pages if page))
+
+
+def without_lone_surrogates(text: str) -> str:
+    """Text any encoder accepts: a font's ToUnicode map can name lone UTF-16 surrogates, which pypdf passes
+    through; a split pair is joined into its character and a lone one becomes U+FFFD."""
+    if SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
