@@ -9,7 +9,7 @@ from datetime import datetime
 
 from gapcheck.audit import audit_source
 from gapcheck.checklist import Checklist, resolve_checklists
-from gapcheck.errors import SourceError
+from gapcheck.errors import SourceError, internal_error
 from gapcheck.models import Audit
 
 Outcome = Audit | SourceError
@@ -33,7 +33,7 @@ def _audit_one(item: tuple[str, str, datetime | None]) -> Outcome:
     except SourceError as exc:
         return exc
     except Exception as exc:  # one broken document must not stop the others
-        return SourceError(source, f"could not be audited (internal error: {type(exc).__name__}: {exc})")
+        return internal_error(source, "audited", exc)
 
 
 def audit_many(items: list[tuple[str, str]], checklist_refs: list[str], audited_at: datetime | None = None,

@@ -16,7 +16,8 @@ import click
 from gapcheck import __version__
 from gapcheck.batch import audit_many, default_jobs
 from gapcheck.checklist import bundled_names, resolve_checklist, resolve_checklists
-from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, EXIT_USAGE, GapcheckError, SourceError
+from gapcheck.errors import (EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, EXIT_USAGE, GapcheckError, SourceError,
+                             one_line)
 from gapcheck.evaluate import evaluate, format_table
 from gapcheck.files import write_atomic
 from gapcheck.ingest import expand_sources, provider_name
@@ -27,7 +28,14 @@ from gapcheck.render.writer import ReportWriter, write_reports  # noqa: F401 (wr
 
 
 def _error(message: str) -> None:
-    click.echo(f"gapcheck: error: {message}", err=True)
+    click.echo(f"gapcheck: error: {one_line(message)}", err=True)
+
+
+def _source_failed(error: SourceError, verbose: bool) -> None:
+    """One line naming the source and the reason; with --verbose, the traceback of an unexpected failure too."""
+    _error(str(error))
+    if verbose and error.detail:
+        click.echo(error.detail.rstrip("\n"), err=True)
 
 
 def _as_of(value: str | None) -> datetime | None:
@@ -72,8 +80,10 @@ def cli() -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Audit as of this date (default: now).")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None,
               help="Worker processes (default: the machine's cores).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show the traceback of a source that failed unexpectedly (a gapcheck bug).")
 def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: tuple[str, ...], out: Path,
-          fail_under: float | None, as_of: str | None, jobs: int | None) -> None:
+          fail_under: float | None, as_of: str | None, jobs: int | None, verbose: bool) -> None:
     """Audit SOURCES (files, folders or http(s) URLs) and write one report per provider."""
     audited_at = _as_of(as_of)
     checklist_refs = list(checklist_names)
@@ -93,12 +103,15 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
         for _, result in results:
             if isinstance(result, SourceError):
                 failed += 1
-                _error(str(result))
+                _source_failed(result, verbose)
                 continue
             writer.submit(result)
             audits.append(result)
             if fail_under is not None and any(c.score < fail_under for c in result.checklists):
                 below += 1
+    for error in writer.failed.values():
+        failed += 1
+        _source_failed(error, verbose)
     if len(audits) > 1:
         for name, data in render_portfolio(audits, chosen).items():
             write_atomic(out / name, data)

@@ -6,6 +6,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
+from gapcheck.errors import SourceError, internal_error
 from gapcheck.files import write_atomic
 from gapcheck.models import Audit
 from gapcheck.render import RENDERERS
@@ -19,6 +20,16 @@ def write_report(audit: Audit, out: Path, fmt: str) -> Path:
     return path
 
 
+def _write_report_checked(audit: Audit, out: Path, fmt: str) -> Path | SourceError:
+    """write_report in a worker process: a rendering failure comes back as a SourceError (with its traceback)."""
+    try:
+        return write_report(audit, out, fmt)
+    except OSError:
+        raise
+    except Exception as exc:
+        return internal_error(audit.source, f"written as {fmt}", exc)
+
+
 def write_reports(audit: Audit, out: Path, formats: list[str]) -> list[Path]:
     """Render an audit in each format and write the files atomically."""
     return [write_report(audit, out, fmt) for fmt in formats]
@@ -27,19 +38,29 @@ def write_reports(audit: Audit, out: Path, formats: list[str]) -> list[Path]:
 class ReportWriter:
     """Writes each submitted audit's reports: in this process with one job, else in `jobs` worker processes.
 
-    Leaving the `with` block waits for every file; the first rendering error is raised there.
+    Leaving the `with` block waits for every file. A report that cannot be rendered is a failure of its
+    source (`failed`, one SourceError per source) and the other reports are still written; a file system
+    error (the output folder cannot be written) is raised.
     """
 
     def __init__(self, out: Path, formats: list[str], jobs: int = 1) -> None:
         self.out, self.formats = out, formats
         self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        self.pending: list[Future[Path]] = []
+        self.pending: list[tuple[str, Future[Path]]] = []
+        self.failed: dict[str, SourceError] = {}
 
     def submit(self, audit: Audit) -> None:
         if self.pool is None:
-            write_reports(audit, self.out, self.formats)
+            for fmt in self.formats:
+                try:
+                    write_report(audit, self.out, fmt)
+                except OSError:
+                    raise
+                except Exception as exc:
+                    self.failed.setdefault(audit.source, internal_error(audit.source, f"written as {fmt}", exc))
             return
-        self.pending.extend(self.pool.submit(write_report, audit, self.out, fmt) for fmt in self.formats)
+        self.pending.extend((audit.source, self.pool.submit(_write_report_checked, audit, self.out, fmt))
+                            for fmt in self.formats)
 
     def __enter__(self) -> ReportWriter:
         return self
@@ -49,9 +70,11 @@ class ReportWriter:
         if self.pool is None:
             return
         try:
-            for future in self.pending:
+            for source, future in self.pending:
                 if error is None:
-                    future.result()
+                    outcome = future.result()
+                    if isinstance(outcome, SourceError):
+                        self.failed.setdefault(source, outcome)
                 else:
                     future.cancel()
         finally:
