@@ -65,7 +65,7 @@ def test_summary_scores_counts_and_charts_are_svg(tree):
 def test_red_flags_come_before_the_findings(html, tree):
     assert html.index('id="flags"') < html.index('class="checklist"')
     flag = tree.css_first("#flags .flag")
-    assert text_of(flag, "h4") == "Consent by continued use"
+    assert text_of(flag, "h4") == "High severity Consent by continued use"
     assert "If you continue to use the service you consent to this policy." in flag.text()
 
 
@@ -76,9 +76,9 @@ def test_findings_are_grouped_by_checklist_and_article_with_everything_a_reader_
     assert articles == ["Art. 13(1)(a)", "Art. 13(2)(a)", "Art. 13(1)(b)", "Art. 21", "Art. 8"]
     conflict = tree.css_first("#mini-gdpr--gdpr-art21-objection")
     assert conflict.attributes["data-status"] == "conflict"
-    assert text_of(conflict, ".badge") == "Conflict"
-    assert text_of(conflict, "cite") == "GDPR Art. 21"
-    assert text_of(conflict, ".quote p") == "“You cannot object to processing.”"
+    assert text_of(conflict, "h4") == "Conflict Right to object"
+    assert text_of(conflict, ".meta") == "gdpr.art21.objection · High severity · GDPR Art. 21"
+    assert text_of(conflict, ".quote").startswith("“You cannot object to processing.”Section: Your rights")
     assert text_of(conflict, ".quote footer").startswith("Section: Your rights")
     assert text_of(conflict, ".rationale").startswith("Conflict: The policy denies the right to object.")
     assert "Tell users they may object" in text_of(conflict, ".remediation")

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from gapcheck import __version__
-from gapcheck.render.labels import SEVERITY_LABELS, STATUS_COLOURS, STATUS_LABELS, STATUS_SIGNS, STATUS_TINTS
+from gapcheck.render.labels import SEVERITY_LABELS, STATUS_COLOURS, STATUS_LABELS, STATUS_SIGNS, STATUS_TINTS, THEME
 
 
 def format_datetime(value: datetime | str) -> str:
@@ -35,7 +35,8 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(datetime=format_datetime, date=format_date)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_COLOURS=STATUS_COLOURS, STATUS_TINTS=STATUS_TINTS,
-                       STATUS_SIGNS=STATUS_SIGNS, SEVERITY_LABELS=SEVERITY_LABELS)
+                       STATUS_SIGNS=STATUS_SIGNS, SEVERITY_LABELS=SEVERITY_LABELS,
+                       theme={name: Markup(value) for name, value in THEME.items()})
     return env
 
 
