@@ -119,7 +119,13 @@ def read_review_sheet(path: Path) -> ReviewSheet:
     try:
         if SHEET not in book.sheetnames:
             raise WorkbookError(path, f"no {SHEET!r} sheet (sheets: {', '.join(book.sheetnames)})")
-        rows = _decision_rows(path, book[SHEET].iter_rows(values_only=True))
+        try:  # the sheet is parsed only now, row by row (read-only mode)
+            rows = _decision_rows(path, book[SHEET].iter_rows(values_only=True))
+        except WorkbookError:
+            raise
+        except Exception as exc:  # a damaged or hostile sheet: bad XML, entity expansion, a bad CRC
+            raise WorkbookError(path, f"not a readable Excel workbook ({type(exc).__name__} in the "
+                                      f"{SHEET} sheet)") from exc
         props = book.properties
         people = [_text(props.lastModifiedBy), _text(props.creator)]
         author = next((p for p in people if p.casefold() not in GENERATORS), "")
