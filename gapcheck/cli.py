@@ -22,8 +22,7 @@ from gapcheck.evaluate import evaluate, format_table
 from gapcheck.files import write_atomic
 from gapcheck.ingest import expand_sources, provider_name
 from gapcheck.models import Audit
-from gapcheck.render import RENDERERS
-from gapcheck.render.portfolio import PORTFOLIO_NAME, render_portfolio
+from gapcheck.render import PORTFOLIO_NAME, RENDERERS, render_portfolio
 from gapcheck.render.writer import ReportWriter, write_reports  # noqa: F401 (write_reports: part of the CLI's API)
 
 

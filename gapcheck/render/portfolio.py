@@ -15,13 +15,13 @@ from urllib.parse import quote
 from openpyxl.styles import Alignment
 
 from gapcheck.models import STATUSES, Audit
+from gapcheck.render import PORTFOLIO_NAME
 from gapcheck.render.context import finding_anchor
 from gapcheck.render.labels import STATUS_LABELS, STATUS_SIGNS
 from gapcheck.render.sheets import Column, new_workbook, put, style_status, workbook_bytes, write_header, write_table
 from gapcheck.render.templating import render_page
 from gapcheck.scoring import status_counts
 
-PORTFOLIO_NAME = "portfolio"  # no provider may take this name when a portfolio is written beside its reports
 PORTFOLIO_XLSX = f"{PORTFOLIO_NAME}.xlsx"
 PORTFOLIO_HTML = f"{PORTFOLIO_NAME}.html"
 CENTRED = Alignment(horizontal="center", vertical="center")
