@@ -29,6 +29,7 @@ NOT_IN_HEADING = re.compile(r"@|https?://|www\.|\|")
 WORDS = re.compile(r"[^\W\d_]+")
 # A line carrying on a sentence: "address when you ...", "information. We ..."; not "privacy@example.com".
 LOWER_WORDS = re.compile(r"[a-z][a-z'’-]*(?:[ \t]+\S|[,;:!?)]|\.(?!\w)|$)")
+ADDRESS_LIKE = re.compile(r"\d.*,|,.*\d")  # "Hauptstraße 5, 10115 Berlin" is an address line, not a title
 SMALL_WORDS = frozenset("a an and or of the to in on for with by at from your our we you us &".split())
 TITLE_START = re.compile(r"^\W*(privacy|data protection|cookie)\s+(policy|notice|statement)", re.IGNORECASE)
 TITLE_NAMED = re.compile(r"\b(privacy|data protection|cookie)\s+(policy|notice|statement)\b", re.IGNORECASE)
@@ -63,7 +64,7 @@ def is_heading_text(text: str) -> bool:
     """Whether a line reads like a title: short, unpunctuated, not a label with a value."""
     if len(text) > 100 or TERMINAL.search(text) or LABEL_VALUE.search(text) or NOT_IN_HEADING.search(text):
         return False
-    if _is_date(text):
+    if _is_date(text) or ADDRESS_LIKE.search(text):
         return False
     words = text.split()
     if not words or len(words) > 12 or not (text[0].isupper() or text[0].isdigit()):
@@ -133,6 +134,8 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     heading_hints = dict(document.heading_hints)
     list_hints = set(document.list_hints)
     lines = split_lines(text)
+    # Where the markup marks headings (HTML tags, Markdown #), short plain lines are not taken for headings.
+    marked = len(heading_hints) >= 3 or sum(1 for line in lines if MARKDOWN_HEADING.match(line.text)) >= 2
     statements: list[Statement] = []
     headings: list[Heading] = []
     outline = _Outline()
@@ -143,7 +146,7 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     while index < len(lines):
         line = lines[index]
         wraps = index + 1 < len(lines) and _wraps_into(text, line, lines[index + 1], heading_hints, list_hints)
-        heading = _heading_of(line, heading_hints, outline, index + 1 < len(lines), wraps)
+        heading = _heading_of(line, heading_hints, outline, index + 1 < len(lines) and not marked, wraps)
         if heading is not None:
             is_title = not seen_body and (heading.level <= 1 or TITLE_START.search(heading.text) is not None
                                           or not headings and TITLE_NAMED.search(heading.text) is not None)
@@ -203,7 +206,10 @@ def _wraps_into(text: str, line: _Line, following: _Line, heading_hints: dict[in
 
 def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next: bool,
                 wraps: bool = False) -> Heading | None:
-    """The heading a line is, or None when it is body text (`wraps`: it runs on into the next line)."""
+    """The heading a line is, or None when it is body text.
+
+    `has_next` is False for the last line and where headings are only taken from markup;
+    `wraps`: the line runs on into the next one."""
     if line.start in hints:
         if LABEL_VALUE.search(line.text) and not NUMBERED.match(line.text):
             return None  # "Effective Date: 1 May 2024" set in a heading tag is a statement, not a title
@@ -213,7 +219,7 @@ def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next:
         title = markdown.group(2)
         start = line.start + markdown.start(2)
         return Heading(title, start, start + len(title), len(markdown.group(1)))
-    if not has_next or wraps or len(hints) >= 3:
+    if not has_next or wraps:
         return None
     numbered = NUMBERED.match(line.text)
     if numbered:

@@ -26,9 +26,13 @@ def literal_prefixes(pattern: str) -> Prefixes:
     except re.error:
         return None
     prefixes = _sequence_prefixes(list(parsed))
-    if prefixes is None or any(not p or not (p[0].isalnum() or p[0] == "_") for p in prefixes):
+    if prefixes is None:
         return None
-    return frozenset(prefixes)
+    # The index holds \w+ words: a prefix such as "cross-context" or "don't" is looked up by its first word part.
+    words = {WORD.match(p).group() if WORD.match(p) else "" for p in prefixes}
+    if "" in words:
+        return None
+    return frozenset(words)
 
 
 def _sequence_prefixes(items: list) -> set[str] | None:
