@@ -15,4 +15,5 @@ def report_html(audit: Audit, variant: Variant) -> str:
 
 
 def render_html(audit: Audit) -> bytes:
+    """The self-contained HTML report of one audit."""
     return report_html(audit, "screen").encode("utf-8")

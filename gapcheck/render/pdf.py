@@ -43,4 +43,5 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(audit: Audit) -> bytes:
+    """The PDF report of one audit."""
     return html_to_pdf(report_html(audit, "print"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -96,7 +97,7 @@ def evidence_rows(data: dict[str, Any]) -> Iterator[tuple[list[Any], str | None]
                    e["text"], e["section"], e["start"], e["end"], e["cue"]], None
 
 
-def add_status_sheet(book: Any, title: str, columns: tuple[Column, ...],
+def add_status_sheet(book: Workbook, title: str, columns: tuple[Column, ...],
                      rows: list[tuple[list[Any], str | None]]) -> Worksheet:
     """A data sheet whose Status column is coloured by each row's status."""
     sheet = book.create_sheet(title)
@@ -124,7 +125,7 @@ def add_review_inputs(sheet: Worksheet, last_row: int) -> None:
         sheet.cell(row=row, column=note).fill = INPUT_FILL
 
 
-def add_summary(book: Any, data: dict[str, Any]) -> None:
+def add_summary(book: Workbook, data: dict[str, Any]) -> None:
     """The provider's facts, a score table per checklist and a bar chart of the scores."""
     sheet = book.create_sheet("Summary", 0)
     put(sheet["A1"], f"Privacy policy audit: {data['provider']}").font = Font(bold=True, size=14, color="1F3A5F")
