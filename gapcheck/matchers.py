@@ -17,7 +17,7 @@ from typing import Any, Callable
 from gapcheck.dates import find_dates
 from gapcheck.models import Statement
 from gapcheck.regex_safety import check_pattern
-from gapcheck.textindex import WordIndex, find_all, literal_prefixes
+from gapcheck.textindex import Start, WordIndex, find_all, group_starts, prefix_starts
 
 # Same-length replacements so that offsets into the normalized text equal offsets into the original.
 NORMALIZE = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”": '"', "\u00a0": " ",
@@ -167,9 +167,10 @@ class Terms(Matcher):
         parts = term_patterns(args, path)
         self.pattern = word_bounded(parts)
         # Terms with known literal word prefixes are tried only where such a word starts.
-        indexed = [(p, literal_prefixes(p)) for p in parts]
-        self.groups = [(word_bounded([p for p, found in indexed if found is not None]),
-                        frozenset().union(*(found for _, found in indexed if found is not None)))] \
+        indexed = [(p, prefix_starts(p)) for p in parts]
+        self.groups: list[tuple[re.Pattern[str], dict[str, Start] | None]] = \
+            [(word_bounded([p for p, found in indexed if found is not None]),
+              group_starts([found for _, found in indexed if found is not None]))] \
             if any(found is not None for _, found in indexed) else []
         scanned = [p for p, found in indexed if found is None]
         if scanned:

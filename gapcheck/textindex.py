@@ -5,6 +5,11 @@ Instead, the literal word prefixes every match of a pattern must begin with are 
 (from the pattern's parse tree), the document's words are indexed once, and each pattern is
 only tried, anchored, at the positions of words with one of its prefixes. Patterns without such
 prefixes fall back to a full scan, so results are the same either way.
+
+A prefix that must be a whole word ("we" in `we\\s+sell`) is looked up as that word, not as every word
+beginning with it ("website", "well"), and when white space and another literal follow ("you\\s+(can|may)"),
+only where the next word begins with that literal: function words such as "you", "the" and "in" start
+many terms but few matches.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from __future__ import annotations
 import re
 import re._constants as sre_constants
 import re._parser as sre_parse
+from dataclasses import dataclass
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 
 WORD = re.compile(r"\w+")
 LITERAL = sre_constants.LITERAL
@@ -20,90 +27,295 @@ Prefixes = frozenset[str] | None
 
 
 def literal_prefixes(pattern: str) -> Prefixes:
-    """Lower-case word prefixes that every match must start with, or None when there are none."""
+    """Lower-case word prefixes that every match must start with, or None when there are none.
+
+    The index holds \\w+ words: a prefix such as "cross-context" or "don't" is looked up by its first word part."""
+    starts = prefix_starts(pattern)
+    return None if starts is None else frozenset(starts)
+
+
+@dataclass(frozen=True)
+class Start:
+    """How a match may begin after one of its literal prefixes.
+
+    `whole`: every match needs a non-word character (or the end) right after the prefix, so only a word equal
+    to the prefix, not every word beginning with it, can start a match. `nexts`: with `whole`, the prefix is
+    followed by white space (`\\s+`) and then one of these lower-case word prefixes (None: anything)."""
+
+    whole: bool = False
+    nexts: frozenset[str] | None = None
+
+    def both(self, other: Start) -> Start:
+        """What holds whichever of two ways a match starts with the same prefix."""
+        if not (self.whole and other.whole):
+            return ANY_WORD
+        nexts = None if self.nexts is None or other.nexts is None else self.nexts | other.nexts
+        return Start(True, nexts)
+
+
+ANY_WORD = Start()
+Starts = dict[str, Start]
+
+
+def prefix_starts(pattern: str) -> Starts | None:
+    """The literal prefixes of a term (as `literal_prefixes`), each with how a match goes on after it."""
     try:
         parsed = sre_parse.parse(pattern, re.IGNORECASE)
     except re.error:
         return None
-    prefixes = _sequence_prefixes(list(parsed))
-    if prefixes is None:
+    prefixes = _sequence_prefixes(list(parsed), ())
+    if prefixes is None or "" in prefixes:
         return None
-    # The index holds \w+ words: a prefix such as "cross-context" or "don't" is looked up by its first word part.
-    words = {WORD.match(p).group() if WORD.match(p) else "" for p in prefixes}
-    if "" in words:
-        return None
-    return frozenset(words)
+    return prefixes
 
 
-def _sequence_prefixes(items: list) -> set[str] | None:
-    # Skip zero-width assertions at the start: (?<!\w), \b.
-    while items and items[0][0] in (sre_constants.ASSERT_NOT, sre_constants.ASSERT, sre_constants.AT):
-        items = items[1:]
+Follow = tuple  # the item lists that come after the current nested group, innermost first; () = the term's end
+
+
+def _merge(into: Starts, found: Starts) -> None:
+    for prefix, start in found.items():
+        into[prefix] = into[prefix].both(start) if prefix in into else start
+
+
+def _sequence_prefixes(items: list, follow: Follow, through: bool = False) -> Starts | None:
+    """The prefixes of items followed by `follow`; `through`: when items run out, go on into `follow`."""
+    while True:
+        # Skip zero-width assertions at the start: (?<!\w), \b.
+        while items and items[0][0] in (sre_constants.ASSERT_NOT, sre_constants.ASSERT, sre_constants.AT):
+            items = items[1:]
+        if items or not (through and follow):
+            break
+        items, follow = list(follow[0]), follow[1:]
     if not items:
         return None
     op, arg = items[0]
     if op == LITERAL:
         text = ""
+        count = 0
         for item_op, item_arg in items:
             if item_op != LITERAL:
                 break
             text += chr(item_arg).lower()
-        return {text}
+            count += 1
+        word = WORD.match(text)
+        if word is None:  # no word to look up: the caller falls back to a full scan
+            return {"": ANY_WORD}
+        if word.end() < len(text):  # "cross-context", "don't": looked up by the first word part
+            return {word.group(): Start(word.group().isascii())}
+        if not (text.isascii() and _nonword_next(items[count:], follow)):
+            return {text: ANY_WORD}
+        return {text: Start(True, _after_space(items[count:], follow))}
     if op == sre_constants.SUBPATTERN:
-        inner = _sequence_prefixes(list(arg[-1]))
-        return inner
+        return _sequence_prefixes(list(arg[-1]), (items[1:], *follow))
     if op == sre_constants.BRANCH:
-        found: set[str] = set()
+        found: Starts = {}
         for branch in arg[1]:
-            sub = _sequence_prefixes(list(branch))
+            sub = _sequence_prefixes(list(branch), (items[1:], *follow))
             if sub is None:
                 return None
-            found |= sub
+            _merge(found, sub)
         return found
     if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-        inner = _sequence_prefixes(list(arg[2]))
+        if arg[1] == 1:  # an optional group, (...)?: what follows it follows the prefix
+            inner = _sequence_prefixes(list(arg[2]), (items[1:], *follow))
+        else:  # inside a repetition a prefix is taken as any word beginning with it
+            inner = _sequence_prefixes(list(arg[2]), ())
+            inner = None if inner is None else dict.fromkeys(inner, ANY_WORD)
         if arg[0] >= 1 or inner is None:
             return inner
-        rest = _sequence_prefixes(items[1:])  # an optional start: the prefix may come after it
-        return None if rest is None else inner | rest
+        rest = _sequence_prefixes(items[1:], follow, through)  # an optional start: the prefix may come after it
+        if rest is None:
+            return None
+        _merge(inner, rest)
+        return inner
     return None
 
 
+SPACE_RUN = [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_SPACE)])]
+
+
+def _after_space(items: list, follow: Follow) -> frozenset[str] | None:
+    """After a whole-word prefix: when white space (\\s+) comes next, the word prefixes that follow it."""
+    while not items and follow:
+        items, follow = list(follow[0]), follow[1:]
+    if not items:
+        return None
+    op, arg = items[0]
+    if op != sre_constants.MAX_REPEAT or arg[0] < 1 or list(arg[2]) != SPACE_RUN:
+        return None
+    found = _sequence_prefixes(items[1:], follow, through=True)
+    if not found or not all(prefix and prefix.isascii() and _is_word(prefix) for prefix in found):
+        return None
+    return frozenset(found)
+
+
+def _is_word(text: str) -> bool:
+    return all(ch.isalnum() or ch == "_" for ch in text)
+
+
+def _nonword_char(code: int) -> bool:
+    char = chr(code)
+    return char.isascii() and not _is_word(char)
+
+
+def _nonword_set(items: list) -> bool:
+    """Whether a character class matches only non-word characters."""
+    for op, arg in items:
+        if op == LITERAL:
+            if not _nonword_char(arg):
+                return False
+        elif op == sre_constants.RANGE:
+            if not all(_nonword_char(code) for code in range(arg[0], arg[1] + 1)):
+                return False
+        elif op == sre_constants.CATEGORY:
+            if arg not in (sre_constants.CATEGORY_SPACE, sre_constants.CATEGORY_NOT_WORD):
+                return False
+        else:
+            return False
+    return True
+
+
+def _nonword_next(items: list, follow: Follow) -> bool:
+    """Whether the next character a match consumes here must be a non-word one (or the text must end).
+
+    Conservative: False when unsure. At the end of a term comes the `(?!\\w)` every term pattern ends with."""
+    if not items:
+        return _nonword_next(list(follow[0]), follow[1:]) if follow else True
+    op, arg = items[0]
+    rest = items[1:]
+    if op == LITERAL:
+        return _nonword_char(arg)
+    if op == sre_constants.IN:
+        return _nonword_set(arg)
+    if op == sre_constants.AT:
+        # \b right after a word character needs a non-word one; other anchors only narrow what follows.
+        return arg == sre_constants.AT_BOUNDARY or _nonword_next(rest, follow)
+    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        direction, sub = arg
+        if op == sre_constants.ASSERT_NOT and direction == 1 and list(sub) == [
+                (sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD)])]:
+            return True  # (?!\w)
+        return _nonword_next(rest, follow)  # an assertion consumes nothing: what comes next decides
+    if op == sre_constants.SUBPATTERN:
+        return _nonword_next(list(arg[-1]), (rest, *follow))
+    if op == sre_constants.BRANCH:
+        return all(_nonword_next(list(branch), (rest, *follow)) for branch in arg[1])
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
+        low, high, body = arg
+        if high == 0:
+            return _nonword_next(rest, follow)
+        first = _nonword_next(list(body), (rest, *follow))
+        return first if low >= 1 else first and _nonword_next(rest, follow)
+    return False
+
+
+def group_starts(terms: list[Starts]) -> Starts:
+    """The prefixes of several terms tried as one alternation (a prefix shared by two terms: what holds for both)."""
+    merged: Starts = {}
+    for found in terms:
+        _merge(merged, found)
+    return merged
+
+
 class WordIndex:
-    """Start offsets of every word of a text, found by lower-case prefix."""
+    """Start offsets of every word of a text, found by lower-case prefix, by whole word, or by a whole word
+    and the beginning of the word after it."""
 
     def __init__(self, text: str) -> None:
-        positions: dict[str, list[int]] = defaultdict(list)
-        for match in WORD.finditer(text):
-            positions[match.group().lower()].append(match.start())
-        self._buckets: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
-        for word, starts in positions.items():
-            self._buckets[word[:2]].append((word, starts))
+        found = list(WORD.finditer(text))
+        if text.isascii():
+            order = WORD.findall(text.lower())
+            unusual: set[str] = set()
+        else:
+            order = [match.group().lower() for match in found]
+            unusual = {word.lower() for word in WORD.findall(text) if not word.isascii()}
+        numbers: dict[str, list[int]] = defaultdict(list)
+        for number, word in enumerate(order):
+            numbers[word].append(number)
+        self._text = text
+        self._order = order
+        self._starts = [match.start() for match in found]
+        self._ends = [match.end() for match in found]
+        self._numbers = numbers
+        # Words written with a non-ASCII character are always found by prefix: case folding may differ from lower().
+        self._unusual = unusual
+        self._buckets: dict[str, list[str]] = defaultdict(list)
+        for word in numbers:
+            self._buckets[word[:2]].append(word)
+        self._words: dict[tuple[str, bool], list[str]] = {}
+        self._offsets: dict[str, list[int]] = {}
+        self._followers: dict[str, dict[str, list[int]]] = {}
 
-    def starts(self, prefixes: frozenset[str]) -> list[int]:
-        """Sorted start offsets of words beginning with any of the prefixes."""
-        found: set[int] = set()
-        for prefix in prefixes:
-            if len(prefix) >= 2:
-                candidates = self._buckets.get(prefix[:2], ())
+    def _words_for(self, prefix: str, whole: bool) -> list[str]:
+        key = (prefix, whole)
+        found = self._words.get(key)
+        if found is None:
+            if whole:
+                found = [prefix] if prefix in self._numbers else []
+                found += [word for word in self._unusual if word != prefix and word.startswith(prefix)]
+            elif len(prefix) >= 2:
+                found = [word for word in self._buckets.get(prefix[:2], ()) if word.startswith(prefix)]
             else:
-                candidates = [entry for key, bucket in self._buckets.items() if key.startswith(prefix) for entry in bucket]
-            for word, starts in candidates:
-                if word.startswith(prefix):
-                    found.update(starts)
-        return sorted(found)
+                found = [word for key_, bucket in self._buckets.items() if key_.startswith(prefix)
+                         for word in bucket if word.startswith(prefix)]
+            self._words[key] = found
+        return found
+
+    def _offsets_of(self, word: str) -> list[int]:
+        found = self._offsets.get(word)
+        if found is None:
+            starts = self._starts
+            found = self._offsets[word] = [starts[number] for number in self._numbers[word]]
+        return found
+
+    def _followed(self, word: str) -> dict[str, list[int]]:
+        """Start offsets of a word by the word right after it, where only white space is between."""
+        found = self._followers.get(word)
+        if found is None:
+            found = defaultdict(list)
+            text, order, starts, ends = self._text, self._order, self._starts, self._ends
+            last = len(order) - 1
+            for number in self._numbers[word]:
+                if number < last and text[ends[number]:starts[number + 1]].isspace():
+                    found[order[number + 1]].append(starts[number])
+            self._followers[word] = found
+        return found
+
+    def starts(self, prefixes: Mapping[str, Start] | Iterable[str]) -> list[int]:
+        """Sorted start offsets of the words where a match can begin: words beginning with a prefix or, for a
+        whole-word prefix, equal to it (and followed by white space and a word beginning with one of its `nexts`)."""
+        modes = prefixes if isinstance(prefixes, Mapping) else dict.fromkeys(prefixes, ANY_WORD)
+        every: set[str] = set()
+        paired: list[tuple[str, tuple[str, ...]]] = []
+        for prefix, start in modes.items():
+            for word in self._words_for(prefix, start.whole):
+                if start.nexts is None or word in self._unusual:
+                    every.add(word)
+                else:  # the prefix itself, once: another whole-word prefix is another word
+                    paired.append((word, tuple(start.nexts)))
+        lists = [self._offsets_of(word) for word in every]
+        unusual = self._unusual
+        for word, nexts in paired:
+            if word not in every:
+                lists += [found for following, found in self._followed(word).items()
+                          if following.startswith(nexts) or following in unusual]
+        if len(lists) == 1:
+            return lists[0]
+        return sorted([start for found in lists for start in found])  # distinct words: no offset twice
 
 
-def find_all(pattern: re.Pattern[str], prefixes: Prefixes, text: str, index: WordIndex) -> list[re.Match[str]]:
+def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes, text: str,
+             index: WordIndex) -> list[re.Match[str]]:
     """Non-overlapping matches of a word-bounded pattern, tried only where they can start."""
     if prefixes is None:
         return list(pattern.finditer(text))
     matches: list[re.Match[str]] = []
     last_end = -1
+    match_at = pattern.match
     for start in index.starts(prefixes):
         if start < last_end:
             continue
-        match = pattern.match(text, start)
+        match = match_at(text, start)
         if match is not None and match.end() > match.start():
             matches.append(match)
             last_end = match.end()
