@@ -81,18 +81,33 @@ def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
     return body
 
 
-def _block_of(node: LexborNode) -> tuple[LexborNode | None, LexborNode | None]:
-    """The nearest block ancestor of a node, and the table cell it sits in (if any)."""
-    cell = None
-    parent = node.parent
-    while parent is not None:
-        tag = parent.tag
-        if cell is None and tag in CELL_TAGS:
-            cell = parent
-        if tag in BLOCK_TAGS:
-            return parent, cell
-        parent = parent.parent
-    return None, cell
+Place = tuple[LexborNode | None, LexborNode | None]  # (nearest block, table cell below it)
+
+
+def _block_of(node: LexborNode, known: dict[int, Place] | None = None) -> Place:
+    """The nearest block ancestor of a node, and the table cell it sits in (if any).
+
+    `known` remembers the answer for every element passed on the way up, so that a page of deeply nested
+    inline elements (50,000 <span>s) costs linear, not quadratic, time.
+    """
+    known = {} if known is None else known
+    chain: list[LexborNode] = []
+    element = node.parent
+    place: Place = (None, None)
+    while element is not None:
+        if element.mem_id in known:
+            place = known[element.mem_id]
+            break
+        if element.tag in BLOCK_TAGS:
+            place = (element, None)
+            break
+        chain.append(element)
+        element = element.parent
+    for element in reversed(chain):  # from the top down: the nearest cell wins
+        if element.tag in CELL_TAGS:
+            place = (place[0], element)
+        known[element.mem_id] = place
+    return place
 
 
 def html_to_text(markup: str) -> HtmlText:
@@ -107,6 +122,7 @@ def html_to_text(markup: str) -> HtmlText:
     current_block = None
     current_cell = None
     current_kind = "p"
+    places: dict[int, Place] = {}
 
     def flush() -> None:
         nonlocal current
@@ -126,7 +142,7 @@ def html_to_text(markup: str) -> HtmlText:
             piece = node.text_content
             if not piece or not piece.strip() and not current:
                 continue
-            block, cell = _block_of(node)
+            block, cell = _block_of(node, places)
             block_id = block.mem_id if block is not None else None
             if block_id != current_block:
                 flush()
