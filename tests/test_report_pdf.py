@@ -59,7 +59,7 @@ def test_table_of_contents_gives_the_right_page_numbers(reader, pages):
     entries: dict[str, str] = {}
     for title, number in found:  # the first line of each title: the contents come before the sections
         entries.setdefault(title, number)
-    assert list(entries)[:4] == ["Summary", "Red flags", "Mini GDPR (test)", "Mini CCPA (test)"]
+    assert list(entries)[:5] == ["Summary", "Red flags", "Gaps at a glance", "Mini GDPR (test)", "Mini CCPA (test)"]
     for title, number in entries.items():
         assert title in pages[int(number) - 1], f"{title} is not on page {number}"
     assert "Version 0.1 · score 40 / 100" in pages[int(entries["Mini GDPR (test)"]) - 1]
@@ -80,6 +80,13 @@ def test_a_finding_is_never_split_across_pages(pages, audit):
             heading = f"{finding.title} {finding.requirement}"
             holder = pages[page_of(pages, heading) - 1]
             assert " ".join(finding.rationale.split())[:60] in holder, finding.requirement
+
+
+def test_gaps_at_a_glance_list_each_gap_under_its_status(pages):
+    gaps = " ".join(pages)
+    assert "Gaps at a glance Mini GDPR (test) Conflict (1) Right to object (Art. 21) Missing (1) Data protection officer (Art. 13(1)(b)) " \
+           "Partial (1) Retention period (Art. 13(2)(a))" in re.sub(r" acme Privacy policy audit .*? Page \d+ of \d+", "", gaps)
+    assert "Mini CCPA (test) No gaps: every applicable requirement is met." in gaps
 
 
 def test_red_flags_and_reviews(pages):

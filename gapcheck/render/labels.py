@@ -15,6 +15,7 @@ STATUS_COLOURS: dict[str, str] = {
 STATUS_TINTS: dict[str, str] = {
     "met": "DCF3E3", "partial": "FCEFD2", "missing": "FBE1E1", "conflict": "EEDDF5", "not_applicable": "ECEEF1",
 }
+GAP_ORDER: tuple[str, ...] = ("conflict", "missing", "partial")  # the gaps, worst first
 # A short sign per status, so a heatmap cell says its status without relying on colour.
 STATUS_SIGNS: dict[str, str] = {
     "met": "✓", "partial": "◐", "missing": "✗", "conflict": "!", "not_applicable": "–",

@@ -7,6 +7,7 @@ from typing import Any
 
 from gapcheck.models import Audit
 from gapcheck.render.html import report_html
+from gapcheck.render.templating import stylesheet
 
 
 class FetchRefused(ValueError):
@@ -35,11 +36,20 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
+@lru_cache(maxsize=1)
+def _print_stylesheet() -> Any:
+    """The print stylesheet, parsed once per process (the print pages carry no inline style)."""
+    from weasyprint import CSS
+
+    return CSS(string=stylesheet("print"), url_fetcher=data_urls_only())
+
+
 def html_to_pdf(html: str) -> bytes:
-    """Lay out an HTML page as a PDF (WeasyPrint is imported here: it is slow to import)."""
+    """Lay out an HTML page with the print stylesheet as a PDF (WeasyPrint is imported here: it is slow to import)."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=data_urls_only()).write_pdf(font_config=_font_config())
+    return HTML(string=html, url_fetcher=data_urls_only()).write_pdf(
+        stylesheets=[_print_stylesheet()], font_config=_font_config())
 
 
 def render_pdf(audit: Audit) -> bytes:

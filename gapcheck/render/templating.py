@@ -12,7 +12,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from gapcheck import __version__
-from gapcheck.render.labels import SEVERITY_LABELS, STATUS_COLOURS, STATUS_LABELS, STATUS_SIGNS, STATUS_TINTS, THEME
+from gapcheck.render.labels import (GAP_ORDER, SEVERITY_LABELS, STATUS_COLOURS, STATUS_LABELS, STATUS_SIGNS,
+                                    STATUS_TINTS, THEME)
 
 
 def format_datetime(value: datetime | str) -> str:
@@ -35,7 +36,7 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(datetime=format_datetime, date=format_date)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_COLOURS=STATUS_COLOURS, STATUS_TINTS=STATUS_TINTS,
-                       STATUS_SIGNS=STATUS_SIGNS, SEVERITY_LABELS=SEVERITY_LABELS,
+                       STATUS_SIGNS=STATUS_SIGNS, SEVERITY_LABELS=SEVERITY_LABELS, GAP_ORDER=GAP_ORDER,
                        theme={name: Markup(value) for name, value in THEME.items()})
     return env
 
@@ -57,3 +58,8 @@ def render_page(name: str, variant: Variant, created: datetime, script: str | No
     code, digest = inline_script(script) if script and variant == "screen" else (None, None)
     return environment().get_template(name).render(variant=variant, created=created.isoformat(), script=code,
                                                    script_hash=digest, version=__version__, **context)
+
+
+def stylesheet(variant: Variant) -> str:
+    """The CSS of a variant (the screen variant carries it inline; the PDF passes it to WeasyPrint)."""
+    return environment().get_template("stylesheet.css").render(variant=variant)
