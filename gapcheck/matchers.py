@@ -303,7 +303,23 @@ class All(_Combinator):
     key = "all"
 
     def evaluate(self, corpus: Corpus) -> Hits:
-        results = [child.hits(corpus) for child in self.children]
+        # `not` and `nowhere` children filter the others instead of listing every statement of the document.
+        excluded = [child.child for child in self.children if isinstance(child, Not)]
+        required_absent = [child.child for child in self.children if isinstance(child, Nowhere)]
+        positive = [child for child in self.children if not isinstance(child, (Not, Nowhere))]
+        if not positive:
+            return self._intersect([child.hits(corpus) for child in self.children])
+        if any(absent.hits(corpus) for absent in required_absent):
+            return {}
+        merged = self._intersect([child.hits(corpus) for child in positive])
+        for child in excluded:
+            if merged:
+                drop = child.hits(corpus)
+                merged = {i: hit for i, hit in merged.items() if i not in drop}
+        return merged
+
+    @staticmethod
+    def _intersect(results: list[Hits]) -> Hits:
         common = set(results[0]).intersection(*results[1:])
         merged: Hits = {}
         for index in common:
