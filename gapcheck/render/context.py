@@ -12,6 +12,7 @@ from typing import Any
 from gapcheck.models import STATUSES, Audit
 from gapcheck.render.json_report import audit_to_dict
 from gapcheck.render.labels import RISK_ACCEPTED, STATUS_LABELS
+
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
