@@ -92,10 +92,14 @@ def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
     """The best evidence: earliest rule first; statements about the policy itself or definitions last;
     own-text matches before list-lead matches; more distinct cues first; then document order."""
 
+    weak = corpus.weak
+
     def rank(item: tuple[int, tuple[int, Hit, str]]) -> tuple:
         index, (order, hit, _) = item
-        text = corpus.statements[index].text
-        generic = META_STATEMENT.search(text) is not None and not SELF_DEFINITION.search(text)
+        generic = weak.get(index)
+        if generic is None:
+            text = corpus.statements[index].text
+            generic = weak[index] = META_STATEMENT.search(text) is not None and not SELF_DEFINITION.search(text)
         cues = len({c.lower() for c in hit.cues})
         return order, generic, not hit.own, -min(cues, 4), index
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
@@ -55,6 +56,7 @@ class Hit:
 
 
 Hits = dict[int, Hit]
+NO_SPANS = Hit()  # the hit of a statement that holds by position or kind rather than by words (immutable: shared)
 
 
 @dataclass
@@ -71,6 +73,11 @@ class Corpus:
     words: WordIndex = field(init=False)
     excluded: set[int] = field(default_factory=set)  # statements out of the current checklist's scope
     cache: dict[Any, Hits] = field(default_factory=dict)
+    found: dict[str, list[re.Match[str]]] = field(default_factory=dict)  # term group pattern -> its matches
+    weak: dict[int, bool] = field(default_factory=dict)  # statement -> weak evidence (about the policy itself)
+    every_body: Hits = field(init=False)  # every body statement, without spans (shared: never changed)
+    sections: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = field(init=False)  # headings, as normalized
+
 
     def __post_init__(self) -> None:
         self.norm = self.text.translate(NORMALIZE)
@@ -81,6 +88,19 @@ class Corpus:
         self.lead_index = {i: by_start[s.lead_start] for i, s in enumerate(self.statements)
                            if s.lead_start >= 0 and s.lead_start in by_start and not OWN_SUBJECT.match(s.text)}
         self.body = [i for i, s in enumerate(self.statements) if s.kind != "heading"]
+        self.every_body = dict.fromkeys(self.body, NO_SPANS)
+        self.sections = {}
+        for i in self.body:
+            section = self.statements[i].section
+            if section not in self.sections:
+                self.sections[section] = tuple((h, h.translate(NORMALIZE)) for h in reversed(section))
+
+    def find(self, pattern: re.Pattern[str], prefixes: Mapping[str, Start] | None) -> list[re.Match[str]]:
+        """The matches of a term group (the same group in several rules is searched once)."""
+        found = self.found.get(pattern.pattern)
+        if found is None:
+            found = self.found[pattern.pattern] = find_all(pattern, prefixes, self.norm, self.words)
+        return found
 
     def statement_at(self, start: int, end: int) -> int | None:
         """The index of the body statement that wholly contains [start, end), if any."""
@@ -178,14 +198,28 @@ class Terms(Matcher):
         self.cache_key = ("terms", self.pattern.pattern)
 
     def evaluate(self, corpus: Corpus) -> Hits:
-        own: Hits = {}
-        found = [m for pattern, prefixes in self.groups for m in find_all(pattern, prefixes, corpus.norm, corpus.words)]
-        for match in sorted(found, key=lambda m: m.start()):
-            index = corpus.statement_at(match.start(), match.end())
-            if index is None:
+        found = [m for pattern, prefixes in self.groups for m in corpus.find(pattern, prefixes)]
+        if len(self.groups) > 1:
+            found.sort(key=_match_start)  # each group's matches come in order; a stable sort, as before
+        # Every match's span and cue, gathered per statement holding it, in order (one Hit per statement).
+        spans: dict[int, list[tuple[int, int]]] = {}
+        cues: dict[int, list[str]] = {}
+        starts, statements, text = corpus.starts, corpus.statements, corpus.text
+        for match in found:
+            start, end = match.span()
+            index = bisect.bisect_right(starts, start) - 1
+            if index < 0:
                 continue
-            hit = Hit(((match.start(), match.end()),), (corpus.text[match.start():match.end()],))
-            own[index] = own[index].merge(hit) if index in own else hit
+            statement = statements[index]
+            if statement.end < end or statement.kind == "heading":
+                continue
+            if index in spans:
+                spans[index].append((start, end))
+                cues[index].append(text[start:end])
+            else:
+                spans[index] = [(start, end)]
+                cues[index] = [text[start:end]]
+        own = {index: Hit(tuple(found_spans), tuple(cues[index])) for index, found_spans in spans.items()}
         return with_leads(own, corpus)
 
     def describe(self) -> str:
@@ -239,6 +273,10 @@ def sample_terms(matcher: Matcher, limit: int = 5) -> list[str]:
             if isinstance(child, Matcher) and not isinstance(node, (Not, Nowhere)):
                 stack.append(child)
     return found
+
+
+def _match_start(match: re.Match[str]) -> int:
+    return match.start()
 
 
 def with_leads(own: Hits, corpus: Corpus) -> Hits:
@@ -359,7 +397,9 @@ class Not(Matcher):
 
     def evaluate(self, corpus: Corpus) -> Hits:
         excluded = self.child.hits(corpus)
-        return {i: Hit() for i in corpus.body if i not in excluded}
+        if not excluded:
+            return corpus.every_body
+        return dict.fromkeys([i for i in corpus.body if i not in excluded], NO_SPANS)
 
     def describe(self) -> str:
         return f"not ({self.child.describe()})"
@@ -374,7 +414,7 @@ class Nowhere(Matcher):
         self.child = compile_child(args, path)
 
     def evaluate(self, corpus: Corpus) -> Hits:
-        return {} if self.child.hits(corpus) else {i: Hit() for i in corpus.body}
+        return {} if self.child.hits(corpus) else corpus.every_body
 
     def describe(self) -> str:
         return f"nowhere ({self.child.describe()})"
@@ -429,17 +469,16 @@ class Section(Matcher):
         self.pattern = compile_terms(args, path)
 
     def evaluate(self, corpus: Corpus) -> Hits:
-        verdicts: dict[tuple[str, ...], str | None] = {}
-        result: Hits = {}
-        for index in corpus.body:
-            section = corpus.statements[index].section
-            if section not in verdicts:
-                verdicts[section] = next((h for h in reversed(section)
-                                          if self.pattern.search(h.translate(NORMALIZE))), None)
-            heading = verdicts[section]
+        search = self.pattern.search
+        held: dict[tuple[str, ...], Hit] = {}  # section -> the hit naming its innermost matching heading
+        for section, headings in corpus.sections.items():
+            heading = next((h for h, normalized in headings if search(normalized)), None)
             if heading is not None:
-                result[index] = Hit((), (heading,))
-        return result
+                held[section] = Hit((), (heading,))
+        if not held:
+            return {}
+        statements = corpus.statements
+        return {i: held[statements[i].section] for i in corpus.body if statements[i].section in held}
 
     def describe(self) -> str:
         return "under a heading like " + " / ".join(f"“{t}”" for t in self.source[:3])
@@ -457,7 +496,7 @@ class Kind(Matcher):
         self.kinds = set(kinds)
 
     def evaluate(self, corpus: Corpus) -> Hits:
-        return {i: Hit() for i in corpus.body if corpus.statements[i].kind in self.kinds}
+        return dict.fromkeys([i for i in corpus.body if corpus.statements[i].kind in self.kinds], NO_SPANS)
 
 
 class EmptyField(Matcher):
