@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +34,7 @@ def _font_config() -> Any:
     """One font configuration for every PDF of a run: its font caches make later PDFs faster."""
     from weasyprint.text.fonts import FontConfiguration
 
+    atexit.register(_font_config.cache_clear)  # freed while its C libraries are still loaded, not at teardown
     return FontConfiguration()
 
 
