@@ -393,6 +393,8 @@ BROKEN_CHECKLISTS = {
     "bad-regex": ("bad.yaml", edited("terms: ['sell', 'sale']", "terms: ['sell', 'sa(le']"), "bad pattern 'sa(le'"),
     "catastrophic-regex": ("bad.yaml", edited("terms: ['sell', 'sale']", "terms: ['sell', '(\\w+\\s?)+$']"),
                            "nested unbounded repetition could backtrack catastrophically"),
+    "ambiguous-repeat": ("bad.yaml", edited("terms: ['sell', 'sale']", "terms: ['sell', '(?:a|a)*b']"),
+                         "matches the same text in more than one way could backtrack catastrophically"),
     "toml-unknown-key": ("bad.toml", VALID_TOML.replace('law = "Test law"', 'law = "Test law"\nlaws = 1'),
                          "checklist.laws: Extra inputs are not permitted"),
 }

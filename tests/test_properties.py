@@ -3,8 +3,11 @@ ingestion either reads bytes or refuses them with a SourceError, names and messa
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
+import pytest
 from conftest import audit_text, make_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +16,7 @@ from gapcheck.errors import SourceError, one_line
 from gapcheck.extract import extract
 from gapcheck.ingest import document_from_bytes, provider_name, safe_name
 from gapcheck.models import STATUSES
+from gapcheck.regex_safety import check_pattern
 
 MODEST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KINDS = {"heading", "list_item", "sentence"}
@@ -114,3 +118,37 @@ def test_messages_stay_on_one_printable_line(text: str) -> None:
     assert line.isprintable()
     error = SourceError(text, text)
     assert str(error).isprintable() and error.source == text
+
+
+@pytest.mark.parametrize("pattern", [r"(?:a|a)*b", r"(?:a|aa)*b", r"(?:aa?)+b", r"(?:\w|\w\w)*!", r"(?:\s|\s)*x",
+                                     r"(\w+\s?)+$", r"(?:x+)+y", r"(?:\w*){1,10}!"])
+def test_patterns_that_backtrack_exponentially_are_refused(pattern: str) -> None:
+    with pytest.raises(ValueError, match="could backtrack catastrophically"):
+        check_pattern(pattern)
+
+
+REGEX_PIECES = ["a", "aa", "b", r"\w", r"\s", r"\d", ".", "[ab]", "[^.]", " ", "x"]
+regex_atoms = st.sampled_from(REGEX_PIECES)
+regexes = st.recursive(
+    regex_atoms,
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map("".join),
+        st.tuples(inner, inner).map(lambda pair: f"(?:{pair[0]}|{pair[1]})"),
+        st.tuples(inner, st.sampled_from(["*", "+", "?", "{1,3}"])).map(lambda pair: f"(?:{pair[0]}){pair[1]}"),
+    ),
+    max_leaves=6,
+)
+
+
+@MODEST
+@given(regexes, st.sampled_from("ab x0."))
+def test_accepted_patterns_fail_fast_on_long_runs(pattern: str, character: str) -> None:
+    """Whatever the loader accepts fails to match a long run of one character quickly (no exponential backtracking)."""
+    try:
+        check_pattern(pattern)
+    except ValueError:
+        return
+    compiled = re.compile(f"(?<!\\w)(?:{pattern})(?!\\w)!", re.IGNORECASE)
+    started = time.perf_counter()
+    compiled.search(character * 28)
+    assert time.perf_counter() - started < 1.0, pattern
