@@ -21,7 +21,7 @@ def write_report(audit: Audit, out: Path, fmt: str) -> Path:
 
 
 def _write_report_checked(audit: Audit, out: Path, fmt: str) -> Path | SourceError:
-    """write_report in a worker process: a rendering failure comes back as a SourceError (with its traceback)."""
+    """write_report, with a rendering failure handed back as a SourceError (with its traceback), not raised."""
     try:
         return write_report(audit, out, fmt)
     except OSError:
@@ -46,21 +46,20 @@ class ReportWriter:
     def __init__(self, out: Path, formats: list[str], jobs: int = 1) -> None:
         self.out, self.formats = out, formats
         self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        self.pending: list[tuple[str, Future[Path]]] = []
+        self.pending: list[tuple[str, Future[Path | SourceError]]] = []
         self.failed: dict[str, SourceError] = {}
 
     def submit(self, audit: Audit) -> None:
         if self.pool is None:
             for fmt in self.formats:
-                try:
-                    write_report(audit, self.out, fmt)
-                except OSError:
-                    raise
-                except Exception as exc:
-                    self.failed.setdefault(audit.source, internal_error(audit.source, f"written as {fmt}", exc))
+                self._note(audit.source, _write_report_checked(audit, self.out, fmt))
             return
         self.pending.extend((audit.source, self.pool.submit(_write_report_checked, audit, self.out, fmt))
                             for fmt in self.formats)
+
+    def _note(self, source: str, outcome: Path | SourceError) -> None:
+        if isinstance(outcome, SourceError):
+            self.failed.setdefault(source, outcome)  # one line per source, the first format that failed
 
     def __enter__(self) -> ReportWriter:
         return self
@@ -72,9 +71,7 @@ class ReportWriter:
         try:
             for source, future in self.pending:
                 if error is None:
-                    outcome = future.result()
-                    if isinstance(outcome, SourceError):
-                        self.failed.setdefault(source, outcome)
+                    self._note(source, future.result())
                 else:
                     future.cancel()
         finally:
