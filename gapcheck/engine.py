@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gapcheck.checklist import Checklist, FlagRule, Outcome, Requirement
 from gapcheck.matchers import Corpus, Hit, sample_terms
@@ -140,8 +141,10 @@ def _says(found: Matches, evidence: list[Evidence]) -> str:
     return (evidence[0].rule if evidence and evidence[0].rule else "the policy addresses this") + ":"
 
 
+@lru_cache(maxsize=4096)
 def _looked_for(outcome: Outcome) -> str:
-    """Example phrases from an outcome's rules, as a reader would search for them."""
+    """Example phrases from an outcome's rules, as a reader would search for them (the same for every
+    document: worked out once per outcome)."""
     examples: list[str] = []
     for rule in outcome.rules:
         examples += [t for t in sample_terms(rule.matcher) if t not in examples]
