@@ -33,6 +33,7 @@ from selectolax.lexbor import LexborHTMLParser
 from test_checklist_loader import SECOND_REQUIREMENT, VALID_TOML, edited
 from test_report_html import browser  # noqa: F401 (the headless Chromium fixture, skipped where it is missing)
 
+from gapcheck.checklist import resolve_checklists
 from gapcheck.cli import main
 from gapcheck.errors import SourceError
 from gapcheck.ingest import document_from_bytes, read_source
@@ -43,6 +44,7 @@ from gapcheck.render.templating import inline_script
 AS_OF = "2026-11-23"
 SEED = SEEDS / "jexcloud.txt"
 LINE = re.compile(r"^gapcheck: error: (?P<source>.+?): (?P<reason>.+)$")
+REQUIREMENTS = sum(len(checklist.requirements) for checklist in resolve_checklists(None))
 
 
 # ---------------------------------------------------------------- a server that records every request
@@ -605,8 +607,11 @@ def test_hostile_folder_end_to_end(tmp_path: Path, trap: Trap, pdf_copy: bytes, 
     for path in (tmp_path / "same").glob("*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
         by_source[data["source"]] = {f["requirement"]: f["status"] for c in data["checklists"] for f in c["findings"]}
-    assert len(by_source[str(SEED)]) == 47
+    assert len(by_source[str(SEED)]) == REQUIREMENTS
     assert by_source[same[1]] == by_source[str(SEED)]
+    # Every status the same for this seed. What can differ for a PDF is what hangs on line layout: a PDF
+    # wraps lines, and a list item wrapped right after a comma reads as two statements (easycloud's
+    # ccpa.sensitive_pi goes from met to missing that way when its copy is set in paragraphs).
     assert by_source[same[2]] == by_source[str(SEED)]
 
 
@@ -732,7 +737,7 @@ def _audit_large(tmp_path: Path, size: int, seconds: float, megabytes: int) -> N
     report = json.loads((tmp_path / "out" / "large.json").read_text(encoding="utf-8"))
     text = policy.read_text(encoding="utf-8")
     findings = [f for c in report["checklists"] for f in c["findings"]]
-    assert len(findings) == 47 and any(f["status"] == "met" for f in findings)
+    assert len(findings) == REQUIREMENTS and any(f["status"] == "met" for f in findings)
     for finding in findings:
         for quote in finding["evidence"]:
             assert text[quote["start"]:quote["end"]] == quote["text"]
