@@ -23,6 +23,7 @@ NUMBERED = re.compile(
     r"(?P<num>(?:(?:section|article|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Za-z]\.|[IVX]{1,5}\.))[ \t]+(?=\S)",
     re.IGNORECASE,
 )
+SENTENCE_STOP = re.compile(r"[.;:!?]['\"”’)]*$")  # a line ending so does not run on into the next
 TERMINAL = re.compile(r"[.,;:!]['\"”’)]*$")
 LABEL_VALUE = re.compile(r":\s*\S")
 NOT_IN_HEADING = re.compile(r"@|https?://|www\.|\|")
@@ -192,7 +193,7 @@ def _continues(previous: _Line, line: _Line, heading_hints: dict[int, int], list
         return False
     if previous.text.endswith(":") and len(previous.text.split()) <= 4 and _is_date(line.text):
         return True
-    return (line.text[0].islower() and not TERMINAL.search(previous.text) and not previous.text.endswith("?")
+    return (line.text[0].islower() and not SENTENCE_STOP.search(previous.text)
             and BULLET.match(line.text) is None and NUMBERED.match(line.text) is None)
 
 
