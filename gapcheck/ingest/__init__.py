@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from gapcheck.errors import SourceError
 from gapcheck.ingest.fetch import fetch, is_url
 from gapcheck.ingest.html import html_to_text
-from gapcheck.ingest.pdf import pdf_to_text
 from gapcheck.ingest.text import decode_text, looks_binary
 from gapcheck.models import Document
 
@@ -103,6 +102,8 @@ def document_from_bytes(source: str, data: bytes, provider: str, declared_type: 
     heading_hints: tuple[tuple[int, int], ...] = ()
     list_hints: tuple[int, ...] = ()
     if media_type == "application/pdf":
+        from gapcheck.ingest.pdf import pdf_to_text  # on first use: pypdf costs 0.15 s to import
+
         text = pdf_to_text(data, source)
     else:
         text = decode_text(data)

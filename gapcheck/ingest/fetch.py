@@ -11,12 +11,13 @@ import math
 import os
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import requests
-import urllib3
-
 from gapcheck.errors import SourceError
+
+if TYPE_CHECKING:
+    import requests
 
 MAX_URL_BYTES = 20 * 1024 * 1024
 TIMEOUT_SECONDS = 20.0
@@ -56,6 +57,9 @@ def default_timeout(url: str = "") -> float:
 
 def fetch(url: str, *, timeout: float | None = None, max_bytes: int = MAX_URL_BYTES) -> Fetched:
     """Download a policy; refuse other schemes, oversize bodies, endless redirects and slow servers."""
+    import requests  # on first use: most runs read files, and requests costs 0.15 s to import
+    import urllib3
+
     if not is_url(url):
         raise SourceError(url, "only http and https URLs can be fetched")
     timeout = default_timeout(url) if timeout is None else timeout
