@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from datetime import datetime, time, timezone
 from pathlib import Path
 
 import click
 
 from gapcheck import __version__
-from gapcheck.batch import audit_many, default_jobs
+from gapcheck.batch import EXECUTORS, audit_and_render_many, audit_many, default_jobs
 from gapcheck.checklist import bundled_names, resolve_checklist, resolve_checklists
 from gapcheck.errors import (EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, EXIT_USAGE, GapcheckError, SourceError,
                              one_line)
@@ -81,9 +82,17 @@ def cli() -> None:
               help="Worker processes (default: the machine's cores).")
 @click.option("--verbose", "-v", is_flag=True,
               help="Show the traceback of a source that failed unexpectedly (a gapcheck bug).")
+@click.option("--executor", "executor_name", type=click.Choice(list(EXECUTORS)), default=None,
+              help="Where audits run: inline, process (worker processes, the default with --jobs > 1) or dask "
+                   "(a Dask cluster; needs pip install 'gapcheck[dask]').")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="With --executor dask: an existing cluster's scheduler (default: start a local cluster).")
 def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: tuple[str, ...], out: Path,
-          fail_under: float | None, as_of: str | None, jobs: int | None, verbose: bool) -> None:
+          fail_under: float | None, as_of: str | None, jobs: int | None, verbose: bool,
+          executor_name: str | None, scheduler: str | None) -> None:
     """Audit SOURCES (files, folders or http(s) URLs) and write one report per provider."""
+    if scheduler and executor_name != "dask":
+        raise click.UsageError("--scheduler goes with --executor dask")
     audited_at = _as_of(as_of)
     checklist_refs = list(checklist_names)
     resolve_checklists(checklist_refs)  # refuse bad checklists before any work
@@ -95,20 +104,27 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
     audits: list[Audit] = []
     items = list(zip(unique_providers(expanded), expanded))
     jobs = jobs or default_jobs()
-    outcomes = audit_many(items, checklist_refs, audited_at, jobs)
+    rendered_failures: dict[str, SourceError] = {}
+    writer_jobs = min(jobs, len(items)) if executor_name in (None, "process") else 1
+    if executor_name == "dask":  # audit and render as one task per provider; files are written here
+        outcomes: Iterator[tuple[str, Audit | SourceError]] = _dask_outcomes(
+            items, checklist_refs, chosen, audited_at, jobs, scheduler, out, rendered_failures)
+    else:
+        outcomes = audit_many(items, checklist_refs, audited_at, jobs, executor_name)
     show_bar = len(items) > 1 and sys.stderr.isatty()
     with click.progressbar(outcomes, length=len(items), label="Auditing", file=sys.stderr,
-                           hidden=not show_bar) as results, ReportWriter(out, chosen, min(jobs, len(items))) as writer:
+                           hidden=not show_bar) as results, ReportWriter(out, chosen, writer_jobs) as writer:
         for _, result in results:
             if isinstance(result, SourceError):
                 failed += 1
                 _source_failed(result, verbose)
                 continue
-            writer.submit(result)
+            if executor_name != "dask":
+                writer.submit(result)
             audits.append(result)
             if fail_under is not None and any(c.score < fail_under for c in result.checklists):
                 below += 1
-    for error in writer.failed.values():
+    for error in [*rendered_failures.values(), *writer.failed.values()]:
         failed += 1
         _source_failed(error, verbose)
     if len(audits) > 1:
@@ -119,6 +135,22 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
     if below:
         _error(f"{below} provider(s) scored below {fail_under:g}")
         sys.exit(EXIT_THRESHOLD)
+
+
+def _dask_outcomes(items: list[tuple[str, str]], checklist_refs: list[str], formats: list[str],
+                   audited_at: datetime | None, jobs: int, scheduler: str | None, out: Path,
+                   failures: dict[str, SourceError]) -> Iterator[tuple[str, Audit | SourceError]]:
+    """Audits made and rendered on a Dask cluster, in order; their reports are written here as they come back
+    (a report that could not be rendered is noted in `failures`, one per source)."""
+    for provider, outcome, reports in audit_and_render_many(items, checklist_refs, formats, audited_at, jobs,
+                                                            "dask", scheduler):
+        if isinstance(outcome, Audit):
+            for fmt, data in reports.items():
+                if isinstance(data, SourceError):
+                    failures.setdefault(outcome.source, data)
+                else:
+                    write_atomic(out / f"{outcome.provider}{RENDERERS[fmt][0]}", data)
+        yield provider, outcome
 
 
 @cli.command(name="eval")

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gapcheck.batch import EXECUTORS
 from gapcheck.checklist import CHECKLIST_SUFFIXES, _describe_path, bundled_dir, bundled_names
 from gapcheck.errors import GapcheckError
 from gapcheck.ingest import provider_name, safe_name
@@ -45,6 +46,8 @@ class JobSpec(_Strict):
     formats: list[str] = Field(default_factory=lambda: ["json"], min_length=1)
     fail_under: float = Field(default=0.0, ge=0, le=100)
     fail_on_new_gaps: bool = False
+    executor: str = "inline"
+    scheduler: str | None = Field(default=None, min_length=1)
 
 
 class NotifySpec(_Strict):
@@ -86,6 +89,8 @@ class JobConfig:
     providers: tuple[Provider, ...]
     webhook: str | None = None
     webhook_timeout: float = 10.0
+    executor: str = "inline"  # where audits and reports are made: inline, process or dask (gapcheck.batch)
+    scheduler: str | None = None  # with dask: tcp://HOST:PORT of an existing cluster (None: a local one)
 
 
 def _reason(error: dict[str, Any]) -> str:
@@ -127,6 +132,10 @@ def _resolve(spec: ConfigSpec, path: Path) -> JobConfig:
         if fmt not in RENDERERS:
             raise ConfigError(path, f"job.formats[{i}]",
                               f"unknown format {fmt!r} (available: {', '.join(RENDERERS)})")
+    if job.executor not in EXECUTORS:
+        raise ConfigError(path, "job.executor", f"unknown executor {job.executor!r} (available: {', '.join(EXECUTORS)})")
+    if job.scheduler is not None and job.executor != "dask":
+        raise ConfigError(path, "job.scheduler", "goes with executor = \"dask\"")
     names = job.checklists or bundled_names()
     checklists = tuple(dict.fromkeys(_checklist_file(path, base, i, n) for i, n in enumerate(names)))
     providers: list[Provider] = []
@@ -153,7 +162,8 @@ def _resolve(spec: ConfigSpec, path: Path) -> JobConfig:
         checklists=checklists,
         formats=tuple(dict.fromkeys(job.formats)), fail_under=job.fail_under,
         fail_on_new_gaps=job.fail_on_new_gaps, providers=tuple(providers), webhook=webhook,
-        webhook_timeout=spec.notify.timeout if spec.notify else 10.0)
+        webhook_timeout=spec.notify.timeout if spec.notify else 10.0,
+        executor=job.executor, scheduler=job.scheduler)
 
 
 def _checklist_file(path: Path, base: Path, index: int, name: str) -> str:

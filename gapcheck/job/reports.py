@@ -34,14 +34,18 @@ def _copy_or_render(target: Path, earlier: Path | None, render: Callable[[], byt
 
 
 def write_provider_reports(audit: Audit, run_dir: Path, formats: tuple[str, ...],
-                           earlier: dict[str, Path] | None = None) -> dict[str, str]:
-    """Render (or copy from `earlier`, format -> file) each format; return format -> path inside the run."""
+                           earlier: dict[str, Path] | None = None,
+                           rendered: dict[str, bytes] | None = None) -> dict[str, str]:
+    """Render (or copy from `earlier`, format -> file, or take from `rendered`, format -> bytes rendered
+    elsewhere) each format; return format -> path inside the run."""
     written: dict[str, str] = {}
     copied = 0
     for fmt in formats:
         suffix, render = RENDERERS[fmt]
         relative = f"{PROVIDERS_DIR}/{audit.provider}{suffix}"
-        copied += _copy_or_render(run_dir / relative, (earlier or {}).get(fmt), lambda: render(audit))
+        made = (rendered or {}).get(fmt)
+        copied += _copy_or_render(run_dir / relative, (earlier or {}).get(fmt),
+                                  (lambda: made) if made is not None else (lambda: render(audit)))
         written[fmt] = relative
     log.debug("%s: %d report(s) rendered, %d copied", audit.provider, len(formats) - copied, copied)
     return written

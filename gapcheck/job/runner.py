@@ -11,7 +11,8 @@ import hashlib
 import logging
 import os
 import time
-from dataclasses import dataclass, replace
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -19,13 +20,14 @@ from typing import Any
 
 from gapcheck import __version__
 from gapcheck.audit import audit_document
+from gapcheck.batch import Executor, default_jobs, executor
 from gapcheck.checklist import Checklist, resolve_checklists
 from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, GapcheckError, SourceError
 from gapcheck.files import write_atomic
 from gapcheck.ingest import _read_file, document_from_bytes
 from gapcheck.ingest.fetch import fetch, is_url
 from gapcheck.job.config import JobConfig, Provider
-from gapcheck.job.diff import compare, snapshot
+from gapcheck.job.diff import Changes, compare, snapshot
 from gapcheck.job.fingerprint import combine, dates_still_hold, engine_key, render_code
 from gapcheck.job.history import History
 from gapcheck.job.lock import database_lock
@@ -34,6 +36,8 @@ from gapcheck.job.reports import write_policy, write_portfolio, write_provider_r
 from gapcheck.job.review import apply_reviews, review_key
 from gapcheck.job.summary import (SUMMARY_HTML, SUMMARY_JSON, ProviderOutcome, build_summary, summary_html,
                                   summary_json)
+from gapcheck.models import Audit, Document
+from gapcheck.render import RENDERERS
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,44 @@ def new_run_dir(out: Path, history: History, now: datetime) -> tuple[str, Path]:
     return run_id, run_dir
 
 
+@dataclass
+class _Prepared:
+    """One provider on its way through a run: its policy bytes, its audit and what its reports need."""
+
+    data: bytes
+    content_type: str
+    audit: Audit | None = None  # as stored or just made (before reviewer decisions)
+    audit_id: int | None = None
+    reaudited: bool = False
+    reviewed: Audit | None = None  # with the reviewer decisions applied
+    changes: Changes | None = None
+    render_key: str = ""
+    earlier: dict[str, Path] | None = None  # format -> the previous run's file, when it can be copied
+    rendered: dict[str, bytes] = field(default_factory=dict)  # format -> rendered on the executor
+
+
+def audit_bytes(task: tuple[str, bytes, str, str, list[str], datetime]) -> tuple[Document, Audit] | SourceError | str:
+    """An executor task: a policy's bytes into its Document and Audit (checklists loaded once per worker process).
+    A failure comes back as a SourceError or a one-line reason, not raised."""
+    source, data, name, content_type, checklists, started = task
+    try:
+        document = document_from_bytes(source, data, name, content_type)
+        return document, audit_document(document, resolve_checklists(checklists), started)
+    except SourceError as exc:
+        return exc
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def render_report(task: tuple[Audit, str]) -> bytes | str:
+    """An executor task: one report's bytes, or a one-line reason why it could not be rendered."""
+    audit, fmt = task
+    try:
+        return RENDERERS[fmt][1](audit)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 class _Run:
     """The state of one run while its providers are done one after the other."""
 
@@ -86,6 +128,7 @@ class _Run:
         self.reviews = history.latest_reviews()
         self.audited = 0
         self.render_keys: dict[str, str] = {}
+        self.prepared: dict[str, _Prepared | BaseException] = {}  # by `prepare`, on an executor
 
     @cached_property
     def checklists(self) -> list[Checklist]:
@@ -107,7 +150,8 @@ class _Run:
         self.history.record_error(self.run_id, provider.name, provider.source, reason)
         return ProviderOutcome(provider.name, provider.source, error=reason)
 
-    def _provider(self, provider: Provider) -> ProviderOutcome:
+    def _read(self, provider: Provider) -> _Prepared:
+        """The policy's bytes, and its stored audit when that can be reused."""
         data, content_type = read_policy_bytes(provider.location)
         sha256 = hashlib.sha256(data).hexdigest()
         stored = self.history.find_audit(provider.name, sha256, self.engine_key)
@@ -116,28 +160,100 @@ class _Run:
             log.info("%s: the policy's dates are judged differently today: auditing again", provider.name)
             stored = None
         if stored is not None:
-            audit, audit_id, reaudited = replace(stored.audit, source=provider.source), stored.id, False
-        else:
-            document = document_from_bytes(provider.source, data, provider.name, content_type)
-            audit = audit_document(document, self.checklists, self.started)
-            audit_id = self.history.store_audit(document, content_type, self.engine_key, audit)
-            reaudited = True
-            self.audited += 1
-        audit = apply_reviews(audit, self.reviews)
+            return _Prepared(data, content_type, replace(stored.audit, source=provider.source), stored.id, False)
+        return _Prepared(data, content_type)
+
+    def _store(self, provider: Provider, prepared: _Prepared, document: Document, audit: Audit) -> None:
+        prepared.audit = audit
+        prepared.audit_id = self.history.store_audit(document, prepared.content_type, self.engine_key, audit)
+        prepared.reaudited = True
+        self.audited += 1
+
+    def _render_plan(self, provider: Provider, prepared: _Prepared) -> None:
+        """The reviewed audit, the change since the last run, and the earlier reports that can be copied."""
+        assert prepared.audit is not None and prepared.audit_id is not None
+        audit = prepared.reviewed = apply_reviews(prepared.audit, self.reviews)
         previous = self.history.last_success(provider.name)
-        changes = compare(previous.snapshot if previous else None, snapshot(audit))
-        render_key = combine(audit_id, review_key(audit), provider.source, self.config.formats, render_code())
-        earlier = None
-        if previous is not None and previous.render_key == render_key:
-            earlier = {fmt: previous.out_dir / path for fmt, path in previous.reports.items()}
-        reports = write_provider_reports(audit, self.run_dir, self.config.formats, earlier)
-        policy_file = write_policy(provider.name, audit.media_type, data, self.run_dir)
-        self.history.record_result(self.run_id, provider.name, provider.source, changes.change, audit, audit_id,
-                                   reaudited, render_key, reports)
+        prepared.changes = compare(previous.snapshot if previous else None, snapshot(audit))
+        prepared.render_key = combine(prepared.audit_id, review_key(audit), provider.source, self.config.formats,
+                                      render_code())
+        if previous is not None and previous.render_key == prepared.render_key:
+            prepared.earlier = {fmt: previous.out_dir / path for fmt, path in previous.reports.items()}
+
+    def _provider(self, provider: Provider) -> ProviderOutcome:
+        prepared = self.prepared.pop(provider.name, None) or self._read(provider)
+        if isinstance(prepared, BaseException):
+            raise prepared
+        if prepared.audit is None:
+            document = document_from_bytes(provider.source, prepared.data, provider.name, prepared.content_type)
+            self._store(provider, prepared, document, audit_document(document, self.checklists, self.started))
+        if prepared.reviewed is None:
+            self._render_plan(provider, prepared)
+        audit, changes, render_key = prepared.reviewed, prepared.changes, prepared.render_key
+        assert audit is not None and changes is not None
+        reports = write_provider_reports(audit, self.run_dir, self.config.formats, prepared.earlier, prepared.rendered)
+        policy_file = write_policy(provider.name, audit.media_type, prepared.data, self.run_dir)
+        self.history.record_result(self.run_id, provider.name, provider.source, changes.change, audit,
+                                   prepared.audit_id, prepared.reaudited, render_key, reports)
         self.render_keys[provider.name] = render_key
-        log.info("%s: %s%s", provider.name, changes.change, " (audited)" if reaudited else " (stored audit)")
-        return ProviderOutcome(provider.name, provider.source, audit, changes, None, reaudited, reports,
+        log.info("%s: %s%s", provider.name, changes.change, " (audited)" if prepared.reaudited else " (stored audit)")
+        return ProviderOutcome(provider.name, provider.source, audit, changes, None, prepared.reaudited, reports,
                                policy_file)
+
+    def prepare(self, providers: tuple[Provider, ...]) -> None:
+        """With an executor other than inline: audit the providers that need it and render the reports that
+        cannot be copied as tasks on that executor (in order); `provider` then records each one. A failure
+        here is kept and raised again by `provider`, so it becomes that provider's `error` outcome."""
+        name = self.config.executor
+        if name == "inline":
+            return
+        for provider in providers:
+            try:
+                self.prepared[provider.name] = self._read(provider)
+            except GapcheckError as exc:
+                if not isinstance(exc, SourceError):
+                    raise
+                self.prepared[provider.name] = exc
+            except Exception as exc:
+                self.prepared[provider.name] = exc
+        ready = {n: p for n, p in self.prepared.items() if isinstance(p, _Prepared)}
+        due = [p for p in providers if p.name in ready and ready[p.name].audit is None]
+        tasks = [(p.source, ready[p.name].data, p.name, ready[p.name].content_type, list(self.config.checklists),
+                  self.started) for p in due]
+        with ExitStack() as stack:
+            def runner() -> Executor:  # started on first use: a quiet run starts no workers or cluster
+                if not started:
+                    started.append(stack.enter_context(executor(name, default_jobs(), self.config.scheduler)))
+                return started[0]
+
+            started: list[Executor] = []
+            if tasks:
+                for provider, result in zip(due, runner().map(audit_bytes, tasks)):
+                    if isinstance(result, tuple):
+                        self._store(provider, ready[provider.name], *result)
+                    else:
+                        self.prepared[provider.name] = result if isinstance(result, SourceError) \
+                            else SourceError(provider.source, result)
+            renders: list[tuple[Provider, str]] = []
+            for provider in providers:
+                prepared = self.prepared.get(provider.name)
+                if not isinstance(prepared, _Prepared):
+                    continue
+                try:
+                    self._render_plan(provider, prepared)
+                except Exception as exc:
+                    self.prepared[provider.name] = exc
+                    continue
+                renders += [(provider, fmt) for fmt in self.config.formats
+                            if not (prepared.earlier and fmt in prepared.earlier and prepared.earlier[fmt].is_file())]
+            if renders:
+                work = [(self.prepared[p.name].reviewed, fmt) for p, fmt in renders]
+                for (provider, fmt), result in zip(renders, runner().map(render_report, work)):
+                    prepared = self.prepared[provider.name]
+                    if isinstance(prepared, _Prepared) and isinstance(result, bytes):
+                        prepared.rendered[fmt] = result
+                    elif isinstance(prepared, _Prepared):
+                        self.prepared[provider.name] = SourceError(provider.source, result)
 
     def portfolio(self, outcomes: list[ProviderOutcome]) -> tuple[list[str], str, str | None]:
         """Write the portfolio over every audited provider: (file names, key, error or None)."""
@@ -181,6 +297,7 @@ def run_job(config: JobConfig) -> RunResult:
         run = _Run(config, history, run_id, run_dir, started)
         history.start_run(run_id, started.isoformat(), str(config.path), __version__, run.engine_key, run_dir)
         log.info("run %s: %d provider(s) into %s", run_id, len(config.providers), run_dir)
+        run.prepare(config.providers)
         outcomes = [run.provider(p) for p in config.providers]
         portfolio, portfolio_key, portfolio_error = run.portfolio(outcomes)
         code, below, gained = exit_code_of(config, outcomes, portfolio_error)
