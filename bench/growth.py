@@ -16,39 +16,26 @@ Each row also shows the run's fixed start-up (the same command on the single pol
 from __future__ import annotations
 
 import argparse
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from throughput import MemoryPoll  # noqa: E402 (the sibling bench's /proc poller)
+from throughput import measured  # noqa: E402 (the sibling bench's timer and /proc memory poller)
 
 DEFAULT_POLICY = ROOT / "seeds" / "jexcloud.txt"
 
 
 def run(arguments: list[str]) -> dict[str, float]:
-    """Wall and CPU seconds and peak memory (MB: polled sum over the tree, and the largest process) of a command."""
+    """Wall and CPU seconds and peak memory (MB: polled sum over the tree, and the largest process) of an audit."""
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, "-m", "gapcheck.cli", "audit", *arguments, "--out", out, "--as-of", "2026-11-23"]
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT)
-        poll = MemoryPoll(process.pid)
-        poll.start()
-        code = process.wait()
-        wall = time.perf_counter() - started
-        poll.done.set()
-        poll.join()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if code not in (0, 1):
-        raise SystemExit(f"gapcheck audit exited {code}")
-    return {"wall": wall, "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-            "tree_mb": poll.peak_sum / 1024, "largest_mb": after.ru_maxrss / 1024}
+        figures = measured([sys.executable, "-m", "gapcheck.cli", "audit", *arguments, "--out", out,
+                            "--as-of", "2026-11-23"])
+    if figures["code"] not in (0, 1):
+        raise SystemExit(f"gapcheck audit exited {figures['code']}")
+    return {**figures, "tree_mb": figures["peak_sum_mb"]}
 
 
 def by_length(policy: Path, lengths: list[int], folder: Path) -> None:

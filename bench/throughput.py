@@ -199,28 +199,34 @@ class MemoryPoll(threading.Thread):
             self.done.wait(self.every)
 
 
+def measured(command: list[str]) -> dict[str, float]:
+    """Run a command in a fresh process: exit code, wall and CPU seconds of its whole tree, and its peak memory
+    (MB: the polled sum over the tree, the sum of every process's own peak, and the largest single process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT)
+    poll = MemoryPoll(process.pid)
+    poll.start()
+    code = process.wait()
+    wall = time.perf_counter() - started
+    poll.done.set()
+    poll.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"code": code, "wall": wall, "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+            "peak_sum_mb": poll.peak_sum / 1024, "hwm_sum_mb": sum(poll.high_water.values()) / 1024,
+            "largest_mb": after.ru_maxrss / 1024, "processes": len(poll.high_water)}
+
+
 def gapcheck_pass(folders: list[Path], jobs: int | None, keep: Path | None) -> dict[str, float]:
     """Run `gapcheck audit` over the folders to JSON in a fresh process; its times and memory."""
     with tempfile.TemporaryDirectory() as tmp:
         out = keep or Path(tmp) / "out"
-        command = [sys.executable, "-m", "gapcheck.cli", "audit", *map(str, folders), "--out", str(out),
-                   "--as-of", "2026-11-23"] + (["--jobs", str(jobs)] if jobs else [])
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT)
-        poll = MemoryPoll(process.pid)
-        poll.start()
-        code = process.wait()
-        wall = time.perf_counter() - started
-        poll.done.set()
-        poll.join()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if code not in (0, 3):
-            raise SystemExit(f"gapcheck audit exited {code}")
-        written = len(list(out.glob("*.json")))
-    return {"wall": wall, "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-            "peak_sum_mb": poll.peak_sum / 1024, "hwm_sum_mb": sum(poll.high_water.values()) / 1024,
-            "largest_mb": after.ru_maxrss / 1024, "processes": len(poll.high_water), "written": written}
+        figures = measured([sys.executable, "-m", "gapcheck.cli", "audit", *map(str, folders), "--out", str(out),
+                            "--as-of", "2026-11-23"] + (["--jobs", str(jobs)] if jobs else []))
+        if figures["code"] not in (0, 3):
+            raise SystemExit(f"gapcheck audit exited {figures['code']}")
+        figures["written"] = len(list(out.glob("*.json")))
+    return figures
 
 
 def main() -> None:
