@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from charset_normalizer import from_bytes
 
 
@@ -44,10 +46,12 @@ def _guess_encoding(data: bytes) -> str:
     return best.encoding
 
 
+UNREADABLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # control characters other than white space
+
+
 def looks_binary(text: str) -> bool:
     """True when decoded text is mostly control characters, i.e. not a readable policy."""
     sample = text[:20_000]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
-    return bad / len(sample) > 0.05
+    return len(UNREADABLE.findall(sample)) / len(sample) > 0.05
