@@ -24,7 +24,6 @@ from gapcheck.files import write_atomic
 from gapcheck.ingest import expand_sources, provider_name
 from gapcheck.models import Audit
 from gapcheck.render import PORTFOLIO_NAME, RENDERERS, render_portfolio
-from gapcheck.render.writer import ReportWriter, write_reports  # noqa: F401 (write_reports: part of the CLI's API)
 
 
 def _error(message: str) -> None:
@@ -104,27 +103,23 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
     audits: list[Audit] = []
     items = list(zip(unique_providers(expanded), expanded))
     jobs = jobs or default_jobs()
+    name = executor_name or ("process" if jobs > 1 and len(items) > 1 else "inline")
     rendered_failures: dict[str, SourceError] = {}
-    writer_jobs = min(jobs, len(items)) if executor_name in (None, "process") else 1
-    if executor_name == "dask":  # audit and render as one task per provider; files are written here
-        outcomes: Iterator[tuple[str, Audit | SourceError]] = _dask_outcomes(
-            items, checklist_refs, chosen, audited_at, jobs, scheduler, out, rendered_failures)
-    else:
-        outcomes = audit_many(items, checklist_refs, audited_at, jobs, executor_name)
+    # Each provider is audited and rendered in one task, so an audit crosses between processes once.
+    outcomes = _rendered_outcomes(items, checklist_refs, chosen, audited_at, jobs, name, scheduler, out,
+                                  rendered_failures)
     show_bar = len(items) > 1 and sys.stderr.isatty()
     with click.progressbar(outcomes, length=len(items), label="Auditing", file=sys.stderr,
-                           hidden=not show_bar) as results, ReportWriter(out, chosen, writer_jobs) as writer:
+                           hidden=not show_bar) as results:
         for _, result in results:
             if isinstance(result, SourceError):
                 failed += 1
                 _source_failed(result, verbose)
                 continue
-            if executor_name != "dask":
-                writer.submit(result)
             audits.append(result)
             if fail_under is not None and any(c.score < fail_under for c in result.checklists):
                 below += 1
-    for error in [*rendered_failures.values(), *writer.failed.values()]:
+    for error in rendered_failures.values():
         failed += 1
         _source_failed(error, verbose)
     if len(audits) > 1:
@@ -137,13 +132,13 @@ def audit(sources: tuple[str, ...], checklist_names: tuple[str, ...], formats: t
         sys.exit(EXIT_THRESHOLD)
 
 
-def _dask_outcomes(items: list[tuple[str, str]], checklist_refs: list[str], formats: list[str],
-                   audited_at: datetime | None, jobs: int, scheduler: str | None, out: Path,
-                   failures: dict[str, SourceError]) -> Iterator[tuple[str, Audit | SourceError]]:
-    """Audits made and rendered on a Dask cluster, in order; their reports are written here as they come back
+def _rendered_outcomes(items: list[tuple[str, str]], checklist_refs: list[str], formats: list[str],
+                       audited_at: datetime | None, jobs: int, executor_name: str, scheduler: str | None, out: Path,
+                       failures: dict[str, SourceError]) -> Iterator[tuple[str, Audit | SourceError]]:
+    """Audits made and rendered on the executor, in order; their reports are written here as they come back
     (a report that could not be rendered is noted in `failures`, one per source)."""
     for provider, outcome, reports in audit_and_render_many(items, checklist_refs, formats, audited_at, jobs,
-                                                            "dask", scheduler):
+                                                            executor_name, scheduler):
         if isinstance(outcome, Audit):
             for fmt, data in reports.items():
                 if isinstance(data, SourceError):
