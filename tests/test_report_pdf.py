@@ -7,9 +7,11 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from report_helpers import make_audit, with_reviews
+from report_helpers import finding, make_audit, with_reviews
 
 from gapcheck.models import Review
+from gapcheck.render.context import BRIEF_STATUSES, brief_rationale
+from gapcheck.render.json_report import finding_to_dict
 from gapcheck.render.pdf import FetchRefused, data_urls_only, html_to_pdf, render_pdf
 
 
@@ -74,12 +76,39 @@ def test_findings_show_status_citation_evidence_rationale_and_remediation(pages)
     assert "REMEDIATION Tell users they may object to processing at any time." in page
 
 
+def shown_rationale(finding) -> str:
+    """The rationale as the PDF shows it: in one line for a met or not-applicable finding without a review."""
+    data = finding_to_dict(finding)
+    brief = finding.status in BRIEF_STATUSES and finding.review is None
+    return " ".join((brief_rationale(data) if brief else finding.rationale).split())
+
+
 def test_a_finding_is_never_split_across_pages(pages, audit):
     for result in audit.checklists:
         for finding in result.findings:
             heading = f"{finding.title} {finding.requirement}"
             holder = pages[page_of(pages, heading) - 1]
-            assert " ".join(finding.rationale.split())[:60] in holder, finding.requirement
+            assert shown_rationale(finding)[:60] in holder, finding.requirement
+
+
+def test_met_findings_are_brief_with_their_first_quote_and_section(pages, audit):
+    met = finding(audit, "gdpr.art13.controller")
+    assert met.status == "met" and met.evidence
+    page = pages[page_of(pages, "Identity of the controller gdpr.art13.controller") - 1]
+    first = met.evidence[0]
+    assert f"“{' '.join(first.text.split())}” Section: {first.section}" in page
+    assert shown_rationale(met) == "Met: the policy names the controller."
+    assert shown_rationale(met) in page
+
+
+def test_brief_rationale_drops_only_the_repeated_quote():
+    data = {"rationale": "Met: states purposes: “We use data to run the service.” under “Use” (+2 more).",
+            "evidence": [{"text": "We use data to run\nthe service."}, {"text": "b"}, {"text": "c"}]}
+    assert brief_rationale(data) == "Met: states purposes. 2 more passages quoted in the HTML and JSON reports."
+    data["evidence"] = data["evidence"][:1]
+    assert brief_rationale(data) == "Met: states purposes."
+    unusual = {"rationale": "Not applicable: no such processing.", "evidence": [{"text": "Something else."}]}
+    assert brief_rationale(unusual) == "Not applicable: no such processing."
 
 
 def test_gaps_at_a_glance_list_each_gap_under_its_status(pages):

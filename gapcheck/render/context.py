@@ -71,6 +71,26 @@ def policy_segments(text: str, spans: dict[tuple[int, int], list[str]],
     return segments
 
 
+BRIEF_STATUSES = ("met", "not_applicable")
+
+
+def brief_rationale(finding: dict[str, Any]) -> str:
+    """A met or not-applicable finding's rationale in one line: without the quote it repeats from the first
+    piece of evidence (the PDF shows that quote just above), saying how many more passages support it."""
+    rationale, evidence = finding["rationale"], finding["evidence"]
+    if not evidence:
+        return rationale
+    cut = rationale.find(" “" + " ".join(evidence[0]["text"].split())[:24])
+    if cut < 0:
+        return rationale
+    brief = rationale[:cut].rstrip(" :")
+    brief += "" if brief.endswith(".") else "."
+    more = len(evidence) - 1
+    if more:
+        brief += f" {more} more passage{'s' if more > 1 else ''} quoted in the HTML and JSON reports."
+    return brief
+
+
 def _link_evidence(evidence: Iterable[dict[str, Any]], label: str,
                    spans: dict[tuple[int, int], list[str]], text_length: int) -> None:
     """Give each quote the link to its place in the policy text, and remember the span for highlighting."""
@@ -93,6 +113,8 @@ def report_context(audit: Audit) -> dict[str, Any]:
             review = finding.setdefault("review", None)
             if review is not None:
                 review["accepted"] = review["decision"] == RISK_ACCEPTED
+            finding["brief"] = finding["status"] in BRIEF_STATUSES and review is None
+            finding["brief_rationale"] = brief_rationale(finding) if finding["brief"] else finding["rationale"]
             _link_evidence(finding["evidence"], finding["title"], spans, len(audit.text))
         checklist["articles"] = group_by_article(checklist["findings"])
         for number, group in enumerate(checklist["articles"], 1):
