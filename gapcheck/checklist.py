@@ -248,9 +248,12 @@ def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) 
         all_refs.extend((ref, where) for ref in references(matcher))
         return Rule(matcher, says)
 
-    def outcome(value: OutcomeSpec | list | None, text: str, where: tuple[Any, ...]) -> Outcome | None:
+    def outcome(value: OutcomeSpec | list | None, where: tuple[Any, ...], text: str | None = None) -> Outcome | None:
+        """Compile an outcome; its text is `text`, else the spec's looking_for or because."""
         if value is None:
             return None
+        if text is None:
+            text = "" if isinstance(value, list) else value.looking_for or value.because or ""
         raw_rules = value if isinstance(value, list) else value.rules
         key = () if isinstance(value, list) else ("rules",)
         return Outcome(text, tuple(rule(r, where + key + (i,)) for i, r in enumerate(raw_rules)))
@@ -268,12 +271,12 @@ def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) 
         requirements.append(Requirement(
             id=req.id, title=req.title, article=req.article, citation=req.citation, description=req.description,
             severity=req.severity, weight=req.weight if req.weight is not None else SEVERITY_WEIGHTS[req.severity],
-            met=outcome(req.met, req.met.looking_for or "", where + ("met",)),
-            partial=outcome(req.partial, req.partial.because or "" if req.partial else "", where + ("partial",)),
-            requires=outcome(req.requires, req.requires.because or "" if req.requires else "", where + ("requires",)),
-            conflict=outcome(req.conflict, req.conflict.because or "" if req.conflict else "", where + ("conflict",)),
-            applies_when=outcome(applies.when if applies else None, "", where + ("applies", "when")),
-            applies_unless=outcome(applies.unless if applies else None, "", where + ("applies", "unless")),
+            met=outcome(req.met, where + ("met",)),
+            partial=outcome(req.partial, where + ("partial",)),
+            requires=outcome(req.requires, where + ("requires",)),
+            conflict=outcome(req.conflict, where + ("conflict",)),
+            applies_when=outcome(applies.when if applies else None, where + ("applies", "when")),
+            applies_unless=outcome(applies.unless if applies else None, where + ("applies", "unless")),
             not_applicable_because=applies.because if applies else "",
             remediation=req.remediation.strip(),
         ))
@@ -284,10 +287,9 @@ def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) 
             raise fail(f"duplicate id {flag.id!r}", where + ("id",))
         seen[flag.id] = i
         flags.append(FlagRule(flag.id, flag.title, flag.severity, flag.citation, flag.why.strip(),
-                              outcome(flag.when, flag.why, where + ("when",)),
-                              outcome(flag.unless, "", where + ("unless",)), flag.remediation.strip()))
-    out_of_scope = outcome(spec.out_of_scope, spec.out_of_scope.because or "" if spec.out_of_scope else "",
-                           ("out_of_scope",))
+                              outcome(flag.when, where + ("when",), flag.why),
+                              outcome(flag.unless, where + ("unless",)), flag.remediation.strip()))
+    out_of_scope = outcome(spec.out_of_scope, ("out_of_scope",))
     for ref, where in all_refs:
         if ref.name not in cues:
             raise fail(f"unknown cue {ref.name!r} (defined: {', '.join(sorted(cues)) or 'none'})", where)
