@@ -32,16 +32,19 @@ def evaluate_checklist(checklist: Checklist, corpus: Corpus) -> tuple[list[Findi
 
 
 def evaluate_requirement(req: Requirement, corpus: Corpus) -> Finding:
-    """One requirement's status, evidence and rationale."""
+    """One requirement's status, evidence and rationale. A statement that meets the requirement
+    counts even where the requirement would not apply: the policy addresses the topic anyway."""
 
     def finding(status: str, rationale: str, evidence: list[Evidence] = ()) -> Finding:
         return Finding(requirement=req.id, title=req.title, citation=req.citation, article=req.article,
                        severity=req.severity, status=status, rationale=rationale, evidence=tuple(evidence),
                        looked_for=req.met.text, remediation=req.remediation, weight=req.weight)
 
-    if req.applies_when is not None and not matches(req.applies_when, corpus):
+    met_hits = matches(req.met, corpus)
+    applicable = req.applies_when is None or bool(matches(req.applies_when, corpus))
+    if not applicable and not met_hits:
         return finding("not_applicable", f"Not applicable: {req.not_applicable_because}")
-    if req.applies_unless is not None:
+    if req.applies_unless is not None and not met_hits:
         exempt = matches(req.applies_unless, corpus)
         if exempt:
             evidence = gather(exempt, corpus)
@@ -50,12 +53,12 @@ def evaluate_requirement(req: Requirement, corpus: Corpus) -> Finding:
     if req.conflict is not None and (hits := matches(req.conflict, corpus)):
         evidence = gather(hits, corpus)
         return finding("conflict", f"Conflict: {req.conflict.text} {_quoted(evidence)}.", evidence)
-    if hits := matches(req.met, corpus):
-        evidence = gather(hits, corpus)
-        if req.requires is not None and not matches(req.requires, corpus):
+    if met_hits:
+        evidence = gather(met_hits, corpus)
+        if applicable and req.requires is not None and not matches(req.requires, corpus):
             return finding("partial", f"Partial: {req.requires.text} Found {_quoted(evidence)}; "
                                       f"looked for phrases such as {_looked_for(req.requires)}.", evidence)
-        return finding("met", f"Met: {_says(hits, evidence)} {_quoted(evidence)}.", evidence)
+        return finding("met", f"Met: {_says(met_hits, evidence)} {_quoted(evidence)}.", evidence)
     if req.partial is not None and (hits := matches(req.partial, corpus)):
         evidence = gather(hits, corpus)
         return finding("partial", f"Partial: {req.partial.text} {_quoted(evidence)}; "

@@ -143,6 +143,8 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     seen_body = False
     # Sentences introducing lists ("We collect:"), one per heading level; None where a plain paragraph ends one.
     leads: list[tuple[int, Statement | None]] = []
+    # A list item that itself introduces a list ("Right to know - you may request:"), until the list ends.
+    item_lead: Statement | None = None
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -158,6 +160,7 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
             statements.append(Statement(heading.text, heading.start, heading.end, "heading", outline.path()))
             while leads and leads[-1][0] >= heading.level:
                 leads.pop()
+            item_lead = None
             index += 1
             continue
         bullet = None if line.start in list_hints else BULLET.match(line.text)
@@ -171,10 +174,14 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
         section = outline.path()
         spans = split_sentences(text, body_start, end)
         kind = "list_item" if is_item else "sentence"
-        item_lead = leads[-1][1] if is_item and leads else None
+        lead = (item_lead or (leads[-1][1] if leads else None)) if is_item else None
         for start, stop in spans:
             statements.append(Statement(text[start:stop], start, stop, kind, section,
-                                        item_lead.start if item_lead else -1))
+                                        lead.start if lead else -1))
+        if is_item and spans and statements[-1].text.endswith(":"):
+            item_lead = statements[-1]
+        elif not is_item:
+            item_lead = None
         if spans and len(text[body_start:end].split()) >= 8:
             seen_body = True
         if not is_item:

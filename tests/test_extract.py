@@ -323,6 +323,21 @@ def test_html_headings_and_list_items_come_from_the_markup() -> None:
         "What we collect", "Cookies we set")
 
 
+def test_list_item_ending_in_a_colon_leads_the_items_below_it() -> None:
+    page = b"""<!doctype html><html><body><main><h1>Privacy Policy</h1><h2>Your rights</h2>
+<p>California residents have these rights:</p>
+<ul><li>Right to Know: you may request that we disclose to you:<ul>
+<li>the categories of third parties with whom we share personal information;</li>
+<li>the specific pieces of personal information we hold.</li></ul></li></ul>
+<p>We answer within 45 days.</p><ul><li>Email us.</li></ul></main></body></html>"""
+    statements, _ = statements_of(document_from_bytes("rights.html", page, "rights"))
+    outer = statement(statements, "California residents have these rights:")
+    inner = statement(statements, "Right to Know: you may request that we disclose to you:")
+    assert inner.lead_start == outer.start
+    assert statement(statements, "the specific pieces of personal information we hold.").lead_start == inner.start
+    assert statement(statements, "Email us.").lead_start == -1  # a paragraph ended the nested list
+
+
 def test_hard_wrapped_paragraph_is_one_sentence() -> None:
     text = """Acme Cloud Privacy Policy
 
