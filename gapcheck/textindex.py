@@ -19,9 +19,11 @@ import re._constants as sre_constants
 import re._parser as sre_parse
 from dataclasses import dataclass
 from collections import defaultdict
+from itertools import accumulate, filterfalse
 from collections.abc import Iterable, Mapping
 
 WORD = re.compile(r"\w+")
+WORD_SPLIT = re.compile(r"(\w+)")
 LITERAL = sre_constants.LITERAL
 Prefixes = frozenset[str] | None
 
@@ -222,20 +224,22 @@ class WordIndex:
     and the beginning of the word after it."""
 
     def __init__(self, text: str) -> None:
-        found = list(WORD.finditer(text))
+        # Text and words alternate in the split; their running lengths are the words' start and end offsets.
+        parts = WORD_SPLIT.split(text)
+        bounds = list(accumulate(map(len, parts)))
         if text.isascii():
-            order = WORD.findall(text.lower())
+            order = WORD_SPLIT.split(text.lower())[1::2]
             unusual: set[str] = set()
         else:
-            order = [match.group().lower() for match in found]
-            unusual = {word.lower() for word in WORD.findall(text) if not word.isascii()}
+            order = list(map(str.lower, parts[1::2]))
+            unusual = set(map(str.lower, filterfalse(str.isascii, parts[1::2])))
         numbers: dict[str, list[int]] = defaultdict(list)
         for number, word in enumerate(order):
             numbers[word].append(number)
         self._text = text
         self._order = order
-        self._starts = [match.start() for match in found]
-        self._ends = [match.end() for match in found]
+        self._starts = bounds[0:-1:2]
+        self._ends = bounds[1::2]
         self._numbers = numbers
         # Words written with a non-ASCII character are always found by prefix: case folding may differ from lower().
         self._unusual = unusual
