@@ -18,6 +18,7 @@ import re
 import re._constants as sre_constants
 import re._parser as sre_parse
 from dataclasses import dataclass
+from functools import lru_cache
 from collections import defaultdict
 from itertools import accumulate, filterfalse
 from collections.abc import Iterable, Mapping
@@ -310,13 +311,19 @@ class WordIndex:
 
 def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes, text: str,
              index: WordIndex) -> list[re.Match[str]]:
-    """Non-overlapping matches of a word-bounded pattern, tried only where they can start."""
-    if prefixes is None:
-        return list(pattern.finditer(text))
+    """Non-overlapping matches of a word-bounded pattern, tried only where they can start: at words with one of
+    its prefixes, else at the characters a match can begin with (see `first_characters`), else anywhere."""
+    if prefixes is not None:
+        starts = index.starts(prefixes)
+    else:
+        gate = first_characters(pattern.pattern, pattern.flags)
+        if gate is None:
+            return list(pattern.finditer(text))
+        starts = [found.start() for found in gate.finditer(text)]
     matches: list[re.Match[str]] = []
     last_end = -1
     match_at = pattern.match
-    for start in index.starts(prefixes):
+    for start in starts:
         if start < last_end:
             continue
         match = match_at(text, start)
@@ -324,3 +331,90 @@ def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes,
             matches.append(match)
             last_end = match.end()
     return matches
+
+
+# A first-character class of at most this many characters is searched for; a broader one is no quicker than a scan.
+GATE_CHARACTERS = 16
+CLASS_ITEM = {sre_constants.CATEGORY_DIGIT: r"\d"}
+ClassItem = tuple[bool, object, object]  # (case-insensitive, op, argument) of one member of a character class
+
+
+@lru_cache(maxsize=None)
+def first_characters(pattern: str, flags: int) -> re.Pattern[str] | None:
+    """A character class every match of the pattern begins with, compiled to find candidate starts quickly
+    (one literal or class at the front lets `re` skip ahead in C): quotes, brackets, digits. None when a match
+    may be empty or may begin with a word character or anything else in a class broader than GATE_CHARACTERS."""
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+    except re.error:
+        return None
+    members = _first_members(list(parsed), (), bool(flags & re.IGNORECASE))
+    if members is None:
+        return None
+    parts: list[str] = []
+    size = 0
+    for insensitive, op, arg in members:
+        if op == LITERAL:
+            parts.append(_class_char(arg))
+            size += 1 + (insensitive and chr(arg).lower() != chr(arg).upper())
+        elif op == sre_constants.RANGE:
+            parts.append(_class_char(arg[0]) + "-" + _class_char(arg[1]))
+            size += (arg[1] - arg[0] + 1) * (1 + insensitive)
+        elif op == sre_constants.CATEGORY and arg in CLASS_ITEM:
+            parts.append(CLASS_ITEM[arg])
+            size += 10
+        else:
+            return None
+    if size > GATE_CHARACTERS:
+        return None
+    insensitive = any(member[0] for member in members)
+    return re.compile("[" + "".join(parts) + "]", re.IGNORECASE if insensitive else 0)
+
+
+def _class_char(code: int) -> str:
+    return f"\\U{code:08x}"
+
+
+Follows = tuple[tuple[list, bool], ...]  # what comes after the current nested group, innermost first, with its case
+
+
+def _first_members(items: list, follow: Follows, insensitive: bool) -> list[ClassItem] | None:
+    """The character-class members a match of items (then `follow`) can begin with; None if unknown or empty."""
+    while True:
+        while items and items[0][0] in (sre_constants.ASSERT_NOT, sre_constants.ASSERT, sre_constants.AT):
+            items = items[1:]
+        if items:
+            break
+        if not follow:
+            return None  # the match may be empty
+        (items, insensitive), follow = follow[0], follow[1:]
+    op, arg = items[0]
+    after = ((items[1:], insensitive), *follow)
+    if op == LITERAL:
+        return [(insensitive, op, arg)]
+    if op == sre_constants.IN:
+        if any(member_op == sre_constants.NEGATE for member_op, _ in arg):
+            return None
+        return [(insensitive, member_op, member_arg) for member_op, member_arg in arg]
+    if op == sre_constants.SUBPATTERN:
+        _, added, removed, body = arg
+        scoped = (insensitive or bool(added & re.IGNORECASE)) and not removed & re.IGNORECASE
+        return _first_members(list(body), after, scoped)
+    if op == sre_constants.BRANCH:
+        found: list[ClassItem] = []
+        for branch in arg[1]:
+            sub = _first_members(list(branch), after, insensitive)
+            if sub is None:
+                return None
+            found += sub
+        return found
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT):
+        low, high, body = arg
+        if high == 0:
+            return _first_members(items[1:], follow, insensitive)
+        first = _first_members(list(body), after, insensitive)
+        if first is None or low >= 1:
+            return first
+        rest = _first_members(items[1:], follow, insensitive)
+        return None if rest is None else first + rest
+    return None
