@@ -89,6 +89,7 @@ class ChecklistMeta(_Strict):
 class ChecklistSpec(_Strict):
     checklist: ChecklistMeta
     out_of_scope: OutcomeSpec | None = None
+    quote_last: OutcomeSpec | None = None
     cues: dict[str, dict[str, Any]] = Field(default_factory=dict)
     requirements: list[RequirementSpec] = Field(min_length=1)
     flags: list[FlagSpec] = Field(default_factory=list)
@@ -149,6 +150,7 @@ class Checklist:
     requirements: tuple[Requirement, ...]
     flags: tuple[FlagRule, ...]
     out_of_scope: Outcome | None = None  # statements that cannot count as evidence for this law
+    quote_last: Outcome | None = None  # narrower statements (e.g. about children) quoted after the others
 
 
 # ---------------------------------------------------------------- reading files with line numbers
@@ -290,13 +292,15 @@ def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) 
                               outcome(flag.when, where + ("when",), flag.why),
                               outcome(flag.unless, where + ("unless",)), flag.remediation.strip()))
     out_of_scope = outcome(spec.out_of_scope, ("out_of_scope",))
+    quote_last = outcome(spec.quote_last, ("quote_last",))
     for ref, where in all_refs:
         if ref.name not in cues:
             raise fail(f"unknown cue {ref.name!r} (defined: {', '.join(sorted(cues)) or 'none'})", where)
         ref.target = cues[ref.name]
     _refuse_cycles(cues, name, lines)
     meta = spec.checklist
-    return Checklist(meta.id, meta.title, meta.version, meta.law, name, tuple(requirements), tuple(flags), out_of_scope)
+    return Checklist(meta.id, meta.title, meta.version, meta.law, name, tuple(requirements), tuple(flags), out_of_scope,
+                     quote_last)
 
 
 def _refuse_cycles(cues: dict[str, Matcher], name: str, lines: dict[tuple[Any, ...], int]) -> None:

@@ -23,11 +23,12 @@ QUOTE_CHARS = 110
 def evaluate_checklist(checklist: Checklist, corpus: Corpus) -> tuple[list[Finding], list[Flag]]:
     """Every requirement's finding and every raised flag of one checklist."""
     corpus.excluded = set(matches(checklist.out_of_scope, corpus)) if checklist.out_of_scope else set()
+    corpus.narrow = set(matches(checklist.quote_last, corpus)) if checklist.quote_last else set()
     try:
         findings = [evaluate_requirement(req, corpus) for req in checklist.requirements]
         flags = [flag for rule in checklist.flags if (flag := evaluate_flag(rule, corpus, checklist.id)) is not None]
     finally:
-        corpus.excluded = set()
+        corpus.excluded, corpus.narrow = set(), set()
     return findings, flags
 
 
@@ -93,8 +94,9 @@ def matches(outcome: Outcome, corpus: Corpus) -> Matches:
 
 
 def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
-    """The best evidence: earliest rule first; statements about the policy itself or definitions last;
-    own-text matches before list-lead matches; more distinct cues first; then document order."""
+    """The best evidence: earliest rule first; statements about the policy itself or definitions last,
+    then the checklist's narrower statements (quote_last); own-text matches before list-lead matches;
+    more distinct cues first; then document order."""
 
     weak = corpus.weak
 
@@ -105,7 +107,7 @@ def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
             text = corpus.statements[index].text
             generic = weak[index] = META_STATEMENT.search(text) is not None and not SELF_DEFINITION.search(text)
         cues = len({c.lower() for c in hit.cues})
-        return order, generic, not hit.own, -min(cues, 4), index
+        return order, generic, index in corpus.narrow, not hit.own, -min(cues, 4), index
 
     ranked = sorted(found.items(), key=rank)
     evidence: list[Evidence] = []

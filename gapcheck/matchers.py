@@ -73,6 +73,7 @@ class Corpus:
     body: list[int] = field(init=False)
     words: WordIndex = field(init=False)
     excluded: set[int] = field(default_factory=set)  # statements out of the current checklist's scope
+    narrow: set[int] = field(default_factory=set)  # statements the current checklist quotes last
     cache: dict[Any, Hits] = field(default_factory=dict)
     found: dict[str, list[re.Match[str]]] = field(default_factory=dict)  # term group pattern -> its matches
     weak: dict[int, bool] = field(default_factory=dict)  # statement -> weak evidence (about the policy itself)
