@@ -9,7 +9,10 @@ prefixes fall back to a full scan, so results are the same either way.
 A prefix that must be a whole word ("we" in `we\\s+sell`) is looked up as that word, not as every word
 beginning with it ("website", "well"), and when white space and another literal follow ("you\\s+(can|may)"),
 only where the next word begins with that literal: function words such as "you", "the" and "in" start
-many terms but few matches.
+many terms but few matches. Groups and optional parts right after a literal word are spelled out
+(`notif(y|ied)`: "notify", "notified"), so that they make whole words too rather than a short prefix.
+A pattern without word prefixes is tried where its first character class occurs when that class is
+narrow (a quote, a bracket, a digit), and scanned in full otherwise.
 """
 
 from __future__ import annotations
@@ -80,8 +83,10 @@ def _merge(into: Starts, found: Starts) -> None:
         into[prefix] = into[prefix].both(start) if prefix in into else start
 
 
-def _sequence_prefixes(items: list, follow: Follow, through: bool = False) -> Starts | None:
-    """The prefixes of items followed by `follow`; `through`: when items run out, go on into `follow`."""
+def _sequence_prefixes(items: list, follow: Follow, through: bool = False, depth: int = 0) -> Starts | None:
+    """The prefixes of items followed by `follow`; `through`: when items run out, go on into `follow`.
+
+    `depth`: how many times a group or optional part after a literal word has been spelled out (`_spelled_out`)."""
     while True:
         # Skip zero-width assertions at the start: (?<!\w), \b.
         while items and items[0][0] in (sre_constants.ASSERT_NOT, sre_constants.ASSERT, sre_constants.AT):
@@ -100,6 +105,15 @@ def _sequence_prefixes(items: list, follow: Follow, through: bool = False) -> St
                 break
             text += chr(item_arg).lower()
             count += 1
+        alternatives = _spelled_out(items, count) if depth < MAX_DEPTH and _is_word(text) else None
+        if alternatives is not None:
+            found: Starts = {}
+            for alternative in alternatives:
+                sub = _sequence_prefixes(alternative, follow, through, depth + 1)
+                if sub is None:
+                    return None
+                _merge(found, sub)
+            return found
         word = WORD.match(text)
         if word is None:  # no word to look up: the caller falls back to a full scan
             return {"": ANY_WORD}
@@ -131,6 +145,31 @@ def _sequence_prefixes(items: list, follow: Follow, through: bool = False) -> St
             return None
         _merge(inner, rest)
         return inner
+    return None
+
+
+MAX_DEPTH = 4  # optional parts spelled out after a literal word, at most (each may double the alternatives)
+MAX_BRANCHES = 8  # a longer alternation after a literal word is not spelled out
+
+
+def _spelled_out(items: list, count: int) -> list[list] | None:
+    """Items whose first `count` are literals, with what comes right after them spelled out as alternatives:
+    a group inlined, an alternation one sequence per branch, an optional part once with and once without it.
+    `notif(y|ied)` reads as "notify" and "notified", `e-?mail` as "e-mail" and "email", `rights?` as "rights" and
+    "right": whole words to look up instead of every word beginning with "notif", "e" or "right". None: nothing to
+    spell out."""
+    if count >= len(items):
+        return None
+    op, arg = items[count]
+    head, tail = items[:count], items[count + 1:]
+    if op == sre_constants.SUBPATTERN and not arg[1] and not arg[2]:  # a group without flags of its own
+        return [head + list(arg[3]) + tail]
+    if op == sre_constants.BRANCH and len(arg[1]) <= MAX_BRANCHES:
+        return [head + list(branch) + tail for branch in arg[1]]
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and arg[0] == 0 and arg[1] >= 1:
+        low, high, body = arg
+        more = [] if high == 1 else [(op, (0, high if high == sre_constants.MAXREPEAT else high - 1, body))]
+        return [head + list(body) + more + tail, head + tail]
     return None
 
 
