@@ -276,10 +276,10 @@ class WordIndex:
         numbers: dict[str, list[int]] = defaultdict(list)
         for number, word in enumerate(order):
             numbers[word].append(number)
-        self._text = text
         self._order = order
         self._starts = bounds[0:-1:2]
-        self._ends = bounds[1::2]
+        # Whether only white space separates a word from the next one (never for the last word).
+        self._spaced = list(map(str.isspace, parts[2:-1:2])) + [False] if order else []
         self._numbers = numbers
         # Words written with a non-ASCII character are always found by prefix: case folding may differ from lower().
         self._unusual = unusual
@@ -317,10 +317,9 @@ class WordIndex:
         found = self._followers.get(word)
         if found is None:
             found = defaultdict(list)
-            text, order, starts, ends = self._text, self._order, self._starts, self._ends
-            last = len(order) - 1
+            order, starts, spaced = self._order, self._starts, self._spaced
             for number in self._numbers[word]:
-                if number < last and text[ends[number]:starts[number + 1]].isspace():
+                if spaced[number]:
                     found[order[number + 1]].append(starts[number])
             self._followers[word] = found
         return found
@@ -363,12 +362,11 @@ def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes,
     last_end = -1
     match_at = pattern.match
     for start in starts:
-        if start < last_end:
-            continue
-        match = match_at(text, start)
-        if match is not None and match.end() > match.start():
-            matches.append(match)
-            last_end = match.end()
+        if start >= last_end and (match := match_at(text, start)) is not None:
+            end = match.end()
+            if end > start:
+                matches.append(match)
+                last_end = end
     return matches
 
 
@@ -392,7 +390,7 @@ def first_characters(pattern: str, flags: int) -> re.Pattern[str] | None:
         return None
     parts: list[str] = []
     size = 0
-    for insensitive, op, arg in members:
+    for insensitive, op, arg in dict.fromkeys(members):
         if op == LITERAL:
             parts.append(_class_char(arg))
             size += 1 + (insensitive and chr(arg).lower() != chr(arg).upper())
