@@ -201,7 +201,8 @@ def _line_for(lines: dict[tuple[Any, ...], int], where: tuple[Any, ...]) -> int 
     return None
 
 
-def _describe_path(where: tuple[Any, ...]) -> str:
+def describe_path(where: tuple[Any, ...]) -> str:
+    """A validation error's location as a dotted key: ('providers', 0, 'name') -> providers[0].name."""
     out = ""
     for part in where:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -231,13 +232,13 @@ def load_checklist(path: str | Path) -> Checklist:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = tuple(error["loc"])
-        raise ChecklistError(name, f"{_describe_path(where)}: {error['msg']}", _line_for(lines, where)) from exc
+        raise ChecklistError(name, f"{describe_path(where)}: {error['msg']}", _line_for(lines, where)) from exc
     return _compile(spec, name, lines)
 
 
 def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) -> Checklist:
     def fail(message: str, where: tuple[Any, ...]) -> ChecklistError:
-        return ChecklistError(name, f"{_describe_path(where)}: {message}", _line_for(lines, where))
+        return ChecklistError(name, f"{describe_path(where)}: {message}", _line_for(lines, where))
 
     def rule(raw: dict[str, Any], where: tuple[Any, ...]) -> Rule:
         try:

@@ -565,7 +565,7 @@ class DateOlderThan(Matcher):
         if not dated:
             return {}
         latest, index, span = max(dated)
-        cutoff = _months_before(corpus.as_of, self.months)
+        cutoff = months_before(corpus.as_of, self.months)
         if latest >= cutoff:
             return {}
         return {index: Hit((span,), (corpus.text[span[0]:span[1]],))}
@@ -574,7 +574,8 @@ class DateOlderThan(Matcher):
         return f"a {self.label.describe()} date more than {self.months} months old"
 
 
-def _months_before(day: date, months: int) -> date:
+def months_before(day: date, months: int) -> date:
+    """The day `months` calendar months before `day` (its day of month capped at 28)."""
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
     return date(year, month + 1, min(day.day, 28))

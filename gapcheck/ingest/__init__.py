@@ -75,11 +75,12 @@ def read_source(source: str, provider: str | None = None) -> Document:
     elif OTHER_SCHEME.match(source):
         raise SourceError(source, f"{source.split(':', 1)[0]}: URLs are refused; only http and https URLs are fetched")
     else:
-        data, declared = _read_file(source), ""
+        data, declared = read_file(source), ""
     return document_from_bytes(source, data, provider or provider_name(source), declared)
 
 
-def _read_file(source: str) -> bytes:
+def read_file(source: str) -> bytes:
+    """A policy file's bytes; raise SourceError when it is missing, not a file, over the size limit or unreadable."""
     path = Path(source)
     if not path.exists():
         raise SourceError(source, "no such file")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gapcheck.batch import EXECUTORS
-from gapcheck.checklist import CHECKLIST_SUFFIXES, _describe_path, bundled_dir, bundled_names
+from gapcheck.checklist import CHECKLIST_SUFFIXES, bundled_dir, bundled_names, describe_path
 from gapcheck.errors import GapcheckError
 from gapcheck.ingest import provider_name, safe_name
 from gapcheck.ingest.fetch import is_url
@@ -121,7 +121,7 @@ def load_config(path: Path | str) -> JobConfig:
         spec = ConfigSpec.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise ConfigError(path, _describe_path(tuple(error["loc"])), _reason(error)) from exc
+        raise ConfigError(path, describe_path(tuple(error["loc"])), _reason(error)) from exc
     return _resolve(spec, path)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from gapcheck import __version__
 from gapcheck.dates import find_dates
-from gapcheck.matchers import _months_before
+from gapcheck.matchers import months_before
 
 PACKAGE = Path(__file__).resolve().parent.parent
 CODE_SUFFIXES = (".py", ".html", ".css", ".js", ".j2", ".jinja", ".xml")
@@ -68,7 +68,7 @@ def dates_still_hold(text: str, audited_on: date, today: date, horizon_months: i
     for found, _, _ in find_dates(text):
         if (found <= audited_on) != (found <= today):
             return False
-        if any((_months_before(audited_on, n) > found) != (_months_before(today, n) > found)
+        if any((months_before(audited_on, n) > found) != (months_before(today, n) > found)
                for n in range(1, horizon_months + 1)):
             return False
     return True

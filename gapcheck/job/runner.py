@@ -24,7 +24,7 @@ from gapcheck.batch import Executor, default_jobs, executor
 from gapcheck.checklist import Checklist, resolve_checklists
 from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, GapcheckError, SourceError
 from gapcheck.files import write_atomic
-from gapcheck.ingest import _read_file, document_from_bytes
+from gapcheck.ingest import document_from_bytes, read_file
 from gapcheck.ingest.fetch import fetch, is_url
 from gapcheck.job.config import JobConfig, Provider
 from gapcheck.job.diff import Changes, compare, snapshot
@@ -62,7 +62,7 @@ def read_policy_bytes(location: str) -> tuple[bytes, str]:
     if is_url(location):
         fetched = fetch(location)
         return fetched.data, fetched.content_type
-    return _read_file(location), ""
+    return read_file(location), ""
 
 
 def new_run_dir(out: Path, history: History, now: datetime) -> tuple[str, Path]:
