@@ -232,9 +232,15 @@ class Terms(Matcher):
 def readable_term(term: str) -> str | None:
     """A term pattern as a reader would type it (`retain(s|ed)?` -> `retain`), or None if it is no plain phrase."""
     text = _strip_lookarounds(term).replace("(?-i:", "(")
-    text = re.sub(r"\((?:[^()|]{1,4}\|)*[^()|]{0,4}\)[?*]", "", text)  # optional endings: (s|ed)?
+    while True:  # innermost groups first: optional ones dropped, alternatives read as their first choice
+        simpler = re.sub(r"\([^()]*\)[?*]", "", text)  # optional parts: (s|ed)?, ( or share)?
+        simpler = re.sub(r"\(([^()|]*)(?:\|[^()]*)?\)(?![?*+{])", r"\1", simpler)  # (sell|sold) -> sell
+        if simpler == text:
+            break
+        text = simpler
     text = re.sub(r"\[([^\]])[^\]]*\]", r"\1", text)  # a character class: its first character
-    text = re.sub(r"\\s[+*?]?", " ", text).replace("\\b", "").replace("?", "").replace("\\", "")
+    text = re.sub(r"\\s[+*?]?", " ", text).replace("\\b", "")
+    text = re.sub(r"\w\?", "", text).replace("?", "").replace("\\", "")  # an optional letter: rights? -> right
     text = " ".join(text.split())
     return text if re.fullmatch(r"[\w' ./&-]+", text) else None
 

@@ -10,7 +10,7 @@ from conftest import AS_OF, corpus_of, matched_texts, write_checklist
 
 from gapcheck.checklist import load_checklist
 from gapcheck.engine import evaluate_checklist
-from gapcheck.matchers import RuleError, compile_rule
+from gapcheck.matchers import RuleError, compile_rule, readable_term
 
 LEAD_LIST = "We collect:\n- name and email address\n- billing address\n- We also keep server logs.\n"
 
@@ -221,3 +221,16 @@ def test_cue(tmp_path: Path, text: str, status: str, raised: bool) -> None:
 def test_bad_rules_are_refused(rule, message: str) -> None:
     with pytest.raises(RuleError, match=message):
         compile_rule(rule, ("rules", 0))
+
+
+@pytest.mark.parametrize("term, readable", [
+    ("retain(s|ed)?", "retain"),
+    ("do not sell (or share )?(your|personal|any)", "do not sell your"),
+    ("(we|company|business) (do not|never) (sell|share)", "we do not sell"),
+    ("rights? (to|of) (request )?(the )?(erasure|deletion)", "right to erasure"),
+    ("don'?t sell my", "don't sell my"),
+    ("opt(ing)?[- ]?out of", "opt-out of"),
+    (r"[\w.+-]+@[\w-]+\.\w+", None),  # a pattern, not a phrase
+])
+def test_readable_term_shows_a_phrase_a_reader_would_search_for(term: str, readable: str | None) -> None:
+    assert readable_term(term) == readable
