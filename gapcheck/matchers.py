@@ -29,6 +29,9 @@ NEGATOR = re.compile(
     r"|n't\b",
     re.IGNORECASE,
 )
+# Idioms with a negating word that negate nothing: "including, but not limited to, ...", "not only".
+NOT_A_NEGATION = re.compile(r"\b(?:not (?:be )?limited to|without (?:limitation|limiting)|not only|no (?:later|less|more) than)\b",
+                            re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|except|unless|although|whereas|other than)\b", re.IGNORECASE)
 WORD = re.compile(r"\w+")
 # A list item that opens with its own subject ("Usage data: We collect ...") reads on its own.
@@ -119,7 +122,7 @@ class Corpus:
         breaks = list(CLAUSE_BREAK.finditer(window))
         if breaks:
             window = window[breaks[-1].end():]
-        return NEGATOR.search(window) is not None
+        return NEGATOR.search(NOT_A_NEGATION.sub(" ", window)) is not None
 
 
 class Matcher:
