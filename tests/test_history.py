@@ -161,8 +161,11 @@ def test_an_interrupted_run_is_not_a_baseline(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(runner, "summary_html", broken)
     (tmp_path / "policies" / "alpha.txt").write_text(POLICIES["alpha"] + "We never sell your data.\n",
                                                      encoding="utf-8")
+    first = latest_summary(config)["run_id"]
     with pytest.raises(KeyboardInterrupt):
         runner.run_job(load_config(config))
+    reports = tmp_path / "reports"
+    assert [p.name for p in reports.iterdir() if p.is_dir() and not p.is_symlink()] == [first]  # no half-made folder
     monkeypatch.undo()
     assert run(config) == 0
     entry = latest_summary(config)["providers"][0]

@@ -651,7 +651,13 @@ def _wait_for(condition, process: subprocess.Popen, limit: float = 60) -> None:
         time.sleep(0.01)
 
 
-def test_a_killed_run_loses_nothing_and_the_next_run_succeeds(tmp_path: Path) -> None:
+def _run_folders(reports: Path) -> set[str]:
+    """The run folders a user sees (not hidden, not the latest link)."""
+    return {d.name for d in reports.iterdir() if d.is_dir() and not d.is_symlink() and not d.name.startswith(".")}
+
+
+def test_a_killed_run_loses_nothing_and_the_next_run_succeeds(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     policies = {name: POLICIES[name] for name in ("alpha", "bravo")}
     config = small_job(tmp_path, tuple(policies), ("json", "xlsx", "html", "pdf"))
     reports = tmp_path / "reports"
@@ -680,15 +686,27 @@ def test_a_killed_run_loses_nothing_and_the_next_run_succeeds(tmp_path: Path) ->
         assert _files(reports / first) == files, moment
         assert _history(reports / "gapcheck.sqlite", first) == history, moment
         assert os.readlink(reports / "latest") == first, moment
+        assert _run_folders(reports) == {first}, moment  # the killed run's folder never came into sight
         for folder in reports.iterdir():  # whatever the killed run finished writing is whole
             for path in folder.glob("providers/[!.]*.json") if folder.is_dir() else ():
                 json.loads(path.read_text(encoding="utf-8"))
 
+    assert list(reports.glob(".*.partial")), "the run killed mid-way left its partial folder"
+    capsys.readouterr()
     assert run(config) == 0
     summary = latest_summary(config)
     assert summary["run_id"] != first
     assert {p["provider"]: p["change"] for p in summary["providers"]} == dict.fromkeys(policies, "changed")
     assert _files(reports / first) == files
+    assert _run_folders(reports) == {first, summary["run_id"]} and not list(reports.glob(".*.partial"))
+    assert summary["run_dir"] == str(reports / summary["run_id"])
+    assert all((reports / summary["run_id"] / p["reports"][fmt]).is_file()
+               for p in summary["providers"] for fmt in ("json", "xlsx", "html", "pdf"))
+    removed = [line for line in capsys.readouterr().err.splitlines() if "unfinished run folder" in line]
+    assert len(removed) == 1 and ".partial" in removed[0]
+    with sqlite3.connect(reports / "gapcheck.sqlite") as db:  # every finished run points at its folder, in place
+        for run_id, out_dir in db.execute("SELECT id, out_dir FROM runs WHERE finished_at IS NOT NULL"):
+            assert out_dir == str(reports / run_id) and (reports / run_id / "summary.json").is_file()
 
 
 def test_a_second_run_while_one_is_going_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import gapcheck.job.runner as runner
 from gapcheck.job.config import load_config
+from gapcheck.job.history import History
 from gapcheck.job.lock import database_lock
 from gapcheck.render import RENDERERS
 from jobkit import (COMPLAINT, POLICIES, add_provider, audit_calls, by_provider, latest_summary, report,  # noqa: F401
@@ -99,6 +103,53 @@ def test_run_keeps_the_audited_bytes_and_writes_an_escaped_html_summary(tmp_path
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     kept = run_dir / by_provider(summary)["alpha"]["policy"]
     assert kept.read_bytes() == (tmp_path / "policies" / "alpha.txt").read_bytes()
+
+
+def test_a_run_failing_while_writing_reports_leaves_no_run_folder(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write_job(tmp_path, {"alpha": POLICIES["alpha"], "bravo": POLICIES["bravo"]}, formats=("json", "html"))
+    reports = tmp_path / "reports"
+    real, calls = runner.write_provider_reports, []
+
+    def failing_after_one(*args: Any, **kwargs: Any) -> dict[str, str]:
+        calls.append(real(*args, **kwargs))
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as if stopped half-way through the second provider
+        return calls[-1]
+
+    monkeypatch.setattr(runner, "write_provider_reports", failing_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_job(load_config(config))
+    monkeypatch.undo()
+    assert [p.name for p in reports.iterdir() if p.is_dir()] == []  # no run folder, whole or partial
+    assert run(config) == 0
+    summary = latest_summary(config)
+    assert [p.name for p in reports.iterdir() if p.is_dir() and not p.is_symlink()] == [summary["run_id"]]
+    assert {p["provider"]: p["change"] for p in summary["providers"]} == {"alpha": "new", "bravo": "new"}
+
+
+def test_a_killed_runs_partial_folder_is_removed_by_the_next_run(tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    config = write_job(tmp_path, {"alpha": POLICIES["alpha"]})
+    reports = tmp_path / "reports"
+    assert run(config) == 0
+    first = latest_summary(config)["run_id"]
+    with History.open(reports / "gapcheck.sqlite") as history:  # what a run killed after its first report leaves
+        history.start_run("20260101T000000Z", "2026-01-01T00:00:00+00:00", str(config), "0", "k",
+                          reports / "20260101T000000Z")
+    killed, foreign = reports / ".20260101T000000Z.partial", reports / ".20250101T000000Z.partial"
+    for folder in (killed, foreign):  # foreign: a run of another job sharing the folder, unknown to this history
+        (folder / "providers").mkdir(parents=True)
+        (folder / "providers" / "alpha.json").write_text("{", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="gapcheck"):
+        assert run(config) == 0
+    second = latest_summary(config)
+    assert not killed.exists() and foreign.is_dir()
+    assert sorted(p.name for p in reports.iterdir() if p.is_dir() and not p.is_symlink()) \
+        == sorted([first, second["run_id"], foreign.name])
+    assert [r.getMessage() for r in caplog.records if "unfinished" in r.getMessage()] == [
+        f"removed 1 unfinished run folder(s) left by interrupted runs in {reports}: {killed.name}"]
+    assert second["providers"][0]["change"] == "unchanged"
 
 
 def test_console_lines_name_every_provider(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -250,6 +250,10 @@ class History:
             db.execute("INSERT INTO runs (id, started_at, config, gapcheck_version, engine_key, out_dir) "
                        "VALUES (?, ?, ?, ?, ?, ?)", (run_id, started_at, config, version, engine_key, str(out_dir)))
 
+    def unfinished_runs(self) -> set[str]:
+        """The ids of runs that started but never finished (killed or interrupted)."""
+        return {row[0] for row in self.connection.execute("SELECT id FROM runs WHERE finished_at IS NULL")}
+
     def finish_run(self, run_id: str, finished_at: str, exit_code: int, summary: dict[str, Any],
                    portfolio_key: str, portfolio_files: Iterable[str]) -> None:
         with self.transaction() as db:

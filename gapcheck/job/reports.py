@@ -1,5 +1,7 @@
 """Writing a run's files: each provider's reports, the audited policy bytes and the portfolio.
 
+A run's folder is built under a hidden name (`.<run_id>.partial`) and renamed into place only when
+complete, so a killed run never leaves a half-filled run folder in sight; the next run removes it.
 Reports rendered from the same audit, decisions and code as in an earlier run are copied from
 that run instead of being rendered again (PDF rendering dominates a run's time).
 """
@@ -9,7 +11,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from collections.abc import Callable
+import os
+import re
+import shutil
+from collections.abc import Callable, Collection
+from contextlib import suppress
 from pathlib import Path
 
 from gapcheck.files import write_atomic
@@ -21,6 +27,7 @@ log = logging.getLogger(__name__)
 PROVIDERS_DIR = "providers"
 POLICIES_DIR = "policies"
 POLICY_SUFFIXES = {"text/plain": ".txt", "text/markdown": ".md", "text/html": ".html", "application/pdf": ".pdf"}
+PARTIAL_NAME = re.compile(r"\.(?P<run_id>\d{8}T\d{6}Z(?:-\d+)?)\.partial")
 PortfolioRenderer = Callable[..., dict[str, bytes]]  # (audits, formats, report_folder=...) -> name -> bytes
 
 
@@ -83,3 +90,46 @@ def write_portfolio(audits: list[Audit], run_dir: Path, formats: tuple[str, ...]
         write_atomic(run_dir / name, data)
         names.append(name)
     return names
+
+
+def partial_dir(out: Path, run_id: str) -> Path:
+    """The hidden folder a run's files are written into until the run is complete."""
+    return out / f".{run_id}.partial"
+
+
+def remove_partial_dirs(out: Path, unfinished: Collection[str]) -> list[str]:
+    """Remove the partial folders of runs in `unfinished` (killed before they completed); return their names.
+
+    Only runs this history knows as unfinished are touched, never a folder of another job sharing `out`.
+    """
+    found = sorted(p for p in out.iterdir() if (m := PARTIAL_NAME.fullmatch(p.name)) and m["run_id"] in unfinished
+                   and p.is_dir() and not p.is_symlink()) if out.is_dir() else []
+    removed = []
+    for path in found:
+        try:
+            shutil.rmtree(path)
+            removed.append(path.name)
+        except OSError as exc:
+            log.warning("could not remove the unfinished run folder %s: %s", path, exc)
+    if removed:
+        log.warning("removed %d unfinished run folder(s) left by interrupted runs in %s: %s",
+                    len(removed), out, ", ".join(removed))
+    return removed
+
+
+def _sync_dir(path: Path) -> None:
+    """Flush a folder's entries to disk (nothing where the file system cannot)."""
+    with suppress(OSError):
+        handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def publish_run_dir(partial: Path, run_dir: Path) -> None:
+    """Move a complete run folder into place in one rename, durably (its folders synced before, its parent after)."""
+    for folder in [*(p for p in partial.rglob("*") if p.is_dir()), partial]:
+        _sync_dir(folder)
+    os.rename(partial, run_dir)
+    _sync_dir(run_dir.parent)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cached_property
@@ -32,7 +34,8 @@ from gapcheck.job.fingerprint import combine, dates_still_hold, engine_key, rend
 from gapcheck.job.history import History
 from gapcheck.job.lock import database_lock
 from gapcheck.job.notify import post_summary
-from gapcheck.job.reports import write_policy, write_portfolio, write_provider_reports
+from gapcheck.job.reports import (partial_dir, publish_run_dir, remove_partial_dirs, write_policy, write_portfolio,
+                                  write_provider_reports)
 from gapcheck.job.review import apply_reviews, review_key
 from gapcheck.job.summary import (SUMMARY_HTML, SUMMARY_JSON, ProviderOutcome, build_summary, summary_html,
                                   summary_json)
@@ -66,15 +69,24 @@ def read_policy_bytes(location: str) -> tuple[bytes, str]:
 
 
 def new_run_dir(out: Path, history: History, now: datetime) -> tuple[str, Path]:
-    """A fresh run id, sortable by time (20261123T020000Z, then -02, -03 within the same second)."""
+    """A fresh run id, sortable by time (20261123T020000Z, then -02, -03 within the same second), and the
+    run folder it names (not created: the run is written into its partial_dir and published at the end)."""
     base = now.strftime("%Y%m%dT%H%M%SZ")
     run_id, number = base, 1
-    while (out / run_id).exists() or history.run_exists(run_id):
+    while (out / run_id).exists() or partial_dir(out, run_id).exists() or history.run_exists(run_id):
         number += 1
         run_id = f"{base}-{number:02d}"
-    run_dir = out / run_id
-    run_dir.mkdir(parents=True)
-    return run_id, run_dir
+    return run_id, out / run_id
+
+
+@contextmanager
+def _removed_on_failure(folder: Path) -> Iterator[None]:
+    """Remove the folder when the block fails (a killed process is cleaned up by the next run instead)."""
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 @dataclass
@@ -118,13 +130,13 @@ def render_report(task: tuple[Audit, str]) -> bytes | str:
 class _Run:
     """The state of one run while its providers are done one after the other."""
 
-    def __init__(self, config: JobConfig, history: History, run_id: str, run_dir: Path, started: datetime) -> None:
+    def __init__(self, config: JobConfig, history: History, run_id: str, folder: Path, started: datetime) -> None:
         self.config = config
         self.started = started
         self.history = history
         self.engine_key = engine_key(config.checklists)
         self.run_id = run_id
-        self.run_dir = run_dir
+        self.folder = folder  # where the run's files are written: its partial folder until it is published
         self.reviews = history.latest_reviews()
         self.audited = 0
         self.render_keys: dict[str, str] = {}
@@ -191,8 +203,8 @@ class _Run:
             self._render_plan(provider, prepared)
         audit, changes, render_key = prepared.reviewed, prepared.changes, prepared.render_key
         assert audit is not None and changes is not None
-        reports = write_provider_reports(audit, self.run_dir, self.config.formats, prepared.earlier, prepared.rendered)
-        policy_file = write_policy(provider.name, audit.media_type, prepared.data, self.run_dir)
+        reports = write_provider_reports(audit, self.folder, self.config.formats, prepared.earlier, prepared.rendered)
+        policy_file = write_policy(provider.name, audit.media_type, prepared.data, self.folder)
         self.history.record_result(self.run_id, provider.name, provider.source, changes.change, audit,
                                    prepared.audit_id, prepared.reaudited, render_key, reports)
         self.render_keys[provider.name] = render_key
@@ -262,7 +274,7 @@ class _Run:
         last = self.history.last_portfolio()
         earlier = (last.out_dir, last.files) if last is not None and last.key == key else None
         try:
-            return write_portfolio(audits, self.run_dir, self.config.formats, earlier,
+            return write_portfolio(audits, self.folder, self.config.formats, earlier,
                                    reserved=(SUMMARY_JSON, SUMMARY_HTML)), key, None
         except Exception as exc:
             log.error("portfolio: %s: %s", type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
@@ -289,31 +301,39 @@ def exit_code_of(config: JobConfig, outcomes: list[ProviderOutcome], portfolio_e
 
 
 def run_job(config: JobConfig) -> RunResult:
-    """Run the job once under the database lock; the summary is posted to the webhook afterwards."""
+    """Run the job once under the database lock; the summary is posted to the webhook afterwards.
+
+    The run folder is built as a hidden partial folder and renamed into place only when complete;
+    partial folders of earlier runs that were killed are removed first.
+    """
     clock = time.monotonic()
     with database_lock(config.database), History.open(config.database) as history:
+        remove_partial_dirs(config.out, history.unfinished_runs())
         started = _now()
         run_id, run_dir = new_run_dir(config.out, history, started)
-        run = _Run(config, history, run_id, run_dir, started)
+        run = _Run(config, history, run_id, partial_dir(config.out, run_id), started)
         history.start_run(run_id, started.isoformat(), str(config.path), __version__, run.engine_key, run_dir)
-        log.info("run %s: %d provider(s) into %s", run_id, len(config.providers), run_dir)
-        run.prepare(config.providers)
-        outcomes = [run.provider(p) for p in config.providers]
-        portfolio, portfolio_key, portfolio_error = run.portfolio(outcomes)
-        code, below, gained = exit_code_of(config, outcomes, portfolio_error)
-        finished = _now()
-        summary = build_summary({
-            "run_id": run_id, "run_dir": str(run_dir), "config": str(config.path),
-            "started_at": started.isoformat(), "finished_at": finished.isoformat(),
-            "duration_seconds": round(time.monotonic() - clock, 3), "gapcheck_version": __version__,
-            "checklists": checklists_of(outcomes),
-            "formats": list(config.formats), "exit_code": code, "audited": run.audited,
-            "fail_under": config.fail_under, "below_fail_under": below,
-            "fail_on_new_gaps": config.fail_on_new_gaps, "with_new_gaps": gained,
-            "portfolio": portfolio, "portfolio_error": portfolio_error,
-        }, outcomes)
-        write_atomic(run_dir / SUMMARY_JSON, summary_json(summary))
-        write_atomic(run_dir / SUMMARY_HTML, summary_html(summary))
+        with _removed_on_failure(run.folder):
+            run.folder.mkdir(parents=True)
+            log.info("run %s: %d provider(s) into %s", run_id, len(config.providers), run_dir)
+            run.prepare(config.providers)
+            outcomes = [run.provider(p) for p in config.providers]
+            portfolio, portfolio_key, portfolio_error = run.portfolio(outcomes)
+            code, below, gained = exit_code_of(config, outcomes, portfolio_error)
+            finished = _now()
+            summary = build_summary({
+                "run_id": run_id, "run_dir": str(run_dir), "config": str(config.path),
+                "started_at": started.isoformat(), "finished_at": finished.isoformat(),
+                "duration_seconds": round(time.monotonic() - clock, 3), "gapcheck_version": __version__,
+                "checklists": checklists_of(outcomes),
+                "formats": list(config.formats), "exit_code": code, "audited": run.audited,
+                "fail_under": config.fail_under, "below_fail_under": below,
+                "fail_on_new_gaps": config.fail_on_new_gaps, "with_new_gaps": gained,
+                "portfolio": portfolio, "portfolio_error": portfolio_error,
+            }, outcomes)
+            write_atomic(run.folder / SUMMARY_JSON, summary_json(summary))
+            write_atomic(run.folder / SUMMARY_HTML, summary_html(summary))
+            publish_run_dir(run.folder, run_dir)  # complete: in place before the history calls it finished
         history.finish_run(run_id, finished.isoformat(), code, summary, portfolio_key, portfolio)
         _point_latest(config.out, run_id)
     if config.webhook:
