@@ -6,6 +6,7 @@ could not be audited (the others are still audited and written).
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -237,8 +238,15 @@ def review_import(workbook: Path, config_path: Path, reviewer: str | None) -> No
                f"({report.unchanged} unchanged, {report.reconfirmed} confirmed for a new policy version)")
 
 
+# An audit makes millions of small objects that live until it ends (matches, hits, statements); at the default
+# threshold (700 allocations) the cycle collector runs thousands of times per portfolio, re-scanning them: ~14% of
+# the CPU. Worker processes forked from this one inherit the setting.
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user mistakes become one line on stderr and an exit code, never a traceback."""
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         cli.main(args=argv, prog_name="gapcheck", standalone_mode=False)
     except GapcheckError as exc:

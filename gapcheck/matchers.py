@@ -8,7 +8,7 @@ spans and cues that made it hold. Adding a matcher is adding one class to `REGIS
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_right
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,6 +72,7 @@ class Corpus:
     as_of: date
     norm: str = field(init=False)
     starts: list[int] = field(init=False)
+    body_ends: list[int] = field(init=False)  # each statement's end offset; -1 for a heading (never holds a match)
     lead_index: dict[int, int] = field(init=False)
     body: list[int] = field(init=False)
     words: WordIndex = field(init=False)
@@ -88,6 +89,7 @@ class Corpus:
         self.norm = self.text.translate(NORMALIZE)
         self.words = WordIndex(self.norm)
         self.starts = [s.start for s in self.statements]
+        self.body_ends = [-1 if s.kind == "heading" else s.end for s in self.statements]
         by_start = {s.start: i for i, s in enumerate(self.statements)}
         # A list item reads with the sentence introducing its list, unless it is a sentence of its own.
         self.lead_index = {i: by_start[s.lead_start] for i, s in enumerate(self.statements)
@@ -109,7 +111,7 @@ class Corpus:
 
     def statement_at(self, start: int, end: int) -> int | None:
         """The index of the body statement that wholly contains [start, end), if any."""
-        i = bisect.bisect_right(self.starts, start) - 1
+        i = bisect_right(self.starts, start) - 1
         if i >= 0 and self.statements[i].end >= end and self.statements[i].kind != "heading":
             return i
         return None
@@ -203,28 +205,24 @@ class Terms(Matcher):
         self.cache_key = ("terms", self.pattern.pattern)
 
     def evaluate(self, corpus: Corpus) -> Hits:
-        found = [m for pattern, prefixes in self.groups for m in corpus.find(pattern, prefixes)]
-        if len(self.groups) > 1:
+        if len(self.groups) == 1:
+            found = corpus.find(*self.groups[0])
+        else:
+            found = [m for pattern, prefixes in self.groups for m in corpus.find(pattern, prefixes)]
             found.sort(key=_match_start)  # each group's matches come in order; a stable sort, as before
-        # Every match's span and cue, gathered per statement holding it, in order (one Hit per statement).
+        # Every match's span, gathered per body statement wholly holding it, in order (one Hit per statement).
         spans: dict[int, list[tuple[int, int]]] = {}
-        cues: dict[int, list[str]] = {}
-        starts, statements, text = corpus.starts, corpus.statements, corpus.text
+        starts, ends, text = corpus.starts, corpus.body_ends, corpus.text
         for match in found:
-            start, end = match.span()
-            index = bisect.bisect_right(starts, start) - 1
-            if index < 0:
-                continue
-            statement = statements[index]
-            if statement.end < end or statement.kind == "heading":
-                continue
-            if index in spans:
-                spans[index].append((start, end))
-                cues[index].append(text[start:end])
-            else:
-                spans[index] = [(start, end)]
-                cues[index] = [text[start:end]]
-        own = {index: Hit(tuple(found_spans), tuple(cues[index])) for index, found_spans in spans.items()}
+            span = match.span()
+            index = bisect_right(starts, span[0]) - 1
+            if index >= 0 and ends[index] >= span[1]:
+                if index in spans:
+                    spans[index].append(span)
+                else:
+                    spans[index] = [span]
+        own = {index: Hit(tuple(found_spans), tuple([text[start:end] for start, end in found_spans]))
+               for index, found_spans in spans.items()}
         return with_leads(own, corpus)
 
     def describe(self) -> str:
@@ -292,6 +290,8 @@ def _match_start(match: re.Match[str]) -> int:
 
 def with_leads(own: Hits, corpus: Corpus) -> Hits:
     """Extend hits to list items whose introducing sentence holds them."""
+    if not own:
+        return own
     result = dict(own)
     for item, lead in corpus.lead_index.items():
         if item not in own and lead in own:
