@@ -38,6 +38,7 @@ TITLE_NAMED = re.compile(r"\b(privacy|data protection|cookie)\s+(policy|notice|s
 ABBREVIATIONS = frozenset("""e.g i.e etc inc ltd co corp llc plc mr mrs ms dr st no nos vs u.s u.k e.v art arts
 sec para cf approx incl ca jan feb mar apr jun jul aug sep sept oct nov dec fig al resp gmbh s.a
 """.split())
+LAST_WORD = re.compile(r"([\w.]+)[.!?]+['\"”’)\]]*$")  # the word before a sentence's closing punctuation
 SENTENCE_END = re.compile(r"""[.!?]+['"”’)\]]*(?=\s+["“'‘(\[]?[A-Z0-9•]|[A-Z][a-z])""")
 
 
@@ -91,8 +92,9 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cursor = start
     for match in SENTENCE_END.finditer(text, start, end):
         stop = match.end()
-        word = re.search(r"([\w.]+)[.!?]+['\"”’)\]]*$", text[cursor:stop])
-        if word and match.group().startswith("."):
+        piece = text[cursor:stop]
+        # An abbreviation ("e.g.") does not end a sentence; LAST_WORD's match has no space: searched after the last one.
+        if match.group().startswith(".") and (word := LAST_WORD.search(piece, piece.rfind(" ") + 1)):
             token = word.group(1).lower().rstrip(".")
             if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue

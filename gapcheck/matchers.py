@@ -23,6 +23,18 @@ from gapcheck.textindex import Start, WordIndex, find_all, group_starts, prefix_
 # Same-length replacements so that offsets into the normalized text equal offsets into the original.
 NORMALIZE = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”": '"', "\u00a0": " ",
                            "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+NORMALIZED = tuple((chr(code), new) for code, new in NORMALIZE.items())
+
+
+def normalize(text: str) -> str:
+    """`text.translate(NORMALIZE)`, one C-speed replace per character present (translate looks up every character
+    of a non-ASCII text in the table: 0.36 s against 0.002 s over the 290 eval policies)."""
+    for old, new in NORMALIZED:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
 NEGATOR = re.compile(
     r"\b(?:not|never|no|none|neither|nor|cannot|without|refrain|prohibited|forbidden|barred|n't|won't|don't|doesn't|"
     r"didn't|isn't|aren't)\b"
@@ -86,7 +98,7 @@ class Corpus:
 
 
     def __post_init__(self) -> None:
-        self.norm = self.text.translate(NORMALIZE)
+        self.norm = normalize(self.text)
         self.words = WordIndex(self.norm)
         self.starts = [s.start for s in self.statements]
         self.body_ends = [-1 if s.kind == "heading" else s.end for s in self.statements]

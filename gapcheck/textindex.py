@@ -65,6 +65,13 @@ Starts = dict[str, Start]
 
 def prefix_starts(pattern: str) -> Starts | None:
     """The literal prefixes of a term (as `literal_prefixes`), each with how a match goes on after it."""
+    found = _prefix_starts(pattern)
+    return None if found is None else dict(found)
+
+
+@lru_cache(maxsize=None)
+def _prefix_starts(pattern: str) -> tuple[tuple[str, Start], ...] | None:
+    """`prefix_starts`, worked out once per term (a term recurs across rules and checklists)."""
     try:
         parsed = sre_parse.parse(pattern, re.IGNORECASE)
     except re.error:
@@ -72,7 +79,7 @@ def prefix_starts(pattern: str) -> Starts | None:
     prefixes = _sequence_prefixes(list(parsed), ())
     if prefixes is None or "" in prefixes:
         return None
-    return prefixes
+    return tuple(prefixes.items())
 
 
 Follow = tuple  # the item lists that come after the current nested group, innermost first; () = the term's end
