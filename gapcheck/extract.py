@@ -19,6 +19,7 @@ MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*$")
 BULLET = re.compile(
     r"(?:[•·▪◦‣●○■□►▸✓✔➢➤*+\-–—]|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
 )
+NUMBERED_ITEM = re.compile(r"\d{1,2}\.[ \t]+(?=\S)")
 NUMBERED = re.compile(
     r"(?P<num>(?:(?:section|article|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Za-z]\.|[IVX]{1,5}\.))[ \t]+(?=\S)",
     re.IGNORECASE,
@@ -165,7 +166,8 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
             item_lead = None
             index += 1
             continue
-        bullet = None if line.start in list_hints else BULLET.match(line.text)
+        # A bullet, or a number that opens a full sentence rather than a heading ("3. To correct ...").
+        bullet = None if line.start in list_hints else (BULLET.match(line.text) or NUMBERED_ITEM.match(line.text))
         is_item = line.start in list_hints or bullet is not None
         body_start = line.start + (bullet.end() if bullet else 0)
         end = line.end

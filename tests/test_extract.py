@@ -338,6 +338,20 @@ def test_list_item_ending_in_a_colon_leads_the_items_below_it() -> None:
     assert statement(statements, "Email us.").lead_start == -1  # a paragraph ended the nested list
 
 
+def test_numbered_sentences_are_list_items_not_a_number_and_a_sentence() -> None:
+    page = b"""<!doctype html><html><body><main><h1>Privacy Policy</h1><h2>Your rights</h2>
+<p>You may have the following rights:</p>
+<p>1.    To delete the personal information we have collected about you.</p>
+<p>2.    To correct inaccurate personal information we have collected about you.</p>
+</main></body></html>"""
+    statements, _ = statements_of(document_from_bytes("rights.html", page, "rights"))
+    lead = statement(statements, "You may have the following rights:")
+    assert of_kind(statements, "list_item") == [
+        "To delete the personal information we have collected about you.",
+        "To correct inaccurate personal information we have collected about you."]
+    assert statement(statements, "To correct inaccurate personal information we have collected about you.").lead_start == lead.start
+
+
 def test_hard_wrapped_paragraph_is_one_sentence() -> None:
     text = """Acme Cloud Privacy Policy
 
