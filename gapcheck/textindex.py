@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from collections import defaultdict
 from itertools import accumulate, filterfalse
+from operator import itemgetter
+from typing import NamedTuple
 from collections.abc import Iterable, Mapping
 
 WORD = re.compile(r"\w+")
@@ -287,6 +289,7 @@ class WordIndex:
         self._starts = bounds[0:-1:2]
         # Whether only white space separates a word from the next one (never for the last word).
         self._spaced = list(map(str.isspace, parts[2:-1:2])) + [False] if order else []
+        self._firsts = "".join(map(itemgetter(0), parts[1::2]))  # each word's first character, as written
         self._numbers = numbers
         # Words written with a non-ASCII character are always found by prefix: case folding may differ from lower().
         self._unusual = unusual
@@ -331,6 +334,11 @@ class WordIndex:
             self._followers[word] = found
         return found
 
+    def starting_with(self, chars: re.Pattern[str]) -> list[int]:
+        """Start offsets of the words whose first character (as written) is of the class `chars`."""
+        starts = self._starts
+        return [starts[found.start()] for found in chars.finditer(self._firsts)]
+
     def starts(self, prefixes: Mapping[str, Start] | Iterable[str]) -> list[int]:
         """Sorted start offsets of the words where a match can begin: words beginning with a prefix or, for a
         whole-word prefix, equal to it (and followed by white space and a word beginning with one of its `nexts`)."""
@@ -364,7 +372,7 @@ def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes,
         gate = first_characters(pattern.pattern, pattern.flags)
         if gate is None:
             return list(pattern.finditer(text))
-        starts = [found.start() for found in gate.finditer(text)]
+        starts = index.starting_with(gate.chars) if gate.words else [found.start() for found in gate.chars.finditer(text)]
     matches: list[re.Match[str]] = []
     last_end = -1
     match_at = pattern.match
@@ -379,15 +387,24 @@ def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes,
 
 # A first-character class of at most this many characters is searched for; a broader one is no quicker than a scan.
 GATE_CHARACTERS = 16
+WORD_GATE_CHARACTERS = 26  # [A-Z]: a match that begins a word is looked for among first characters of words only
 CLASS_ITEM = {sre_constants.CATEGORY_DIGIT: r"\d"}
 ClassItem = tuple[bool, object, object]  # (case-insensitive, op, argument) of one member of a character class
 
 
+class Gate(NamedTuple):
+    """Where a pattern without word prefixes can match: at a character of the class `chars` (one class at the front
+    of a pattern lets `re` skip ahead in C) or, with `words`, at a word whose first character is of that class."""
+
+    chars: re.Pattern[str]
+    words: bool
+
+
 @lru_cache(maxsize=None)
-def first_characters(pattern: str, flags: int) -> re.Pattern[str] | None:
-    """A character class every match of the pattern begins with, compiled to find candidate starts quickly
-    (one literal or class at the front lets `re` skip ahead in C): quotes, brackets, digits. None when a match
-    may be empty or may begin with a word character or anything else in a class broader than GATE_CHARACTERS."""
+def first_characters(pattern: str, flags: int) -> Gate | None:
+    """The character class every match of the pattern begins with, to find candidate starts quickly: quotes,
+    brackets, digits, capitals. None when a match may be empty or the class is too broad to help (word characters,
+    more than GATE_CHARACTERS; WORD_GATE_CHARACTERS for a match that must begin a word, after `(?<!\\w)`)."""
     try:
         parsed = sre_parse.parse(pattern, flags)
     except re.error:
@@ -409,10 +426,29 @@ def first_characters(pattern: str, flags: int) -> re.Pattern[str] | None:
             size += 10
         else:
             return None
-    if size > GATE_CHARACTERS:
+    words = _after_non_word(list(parsed)) and all(_word_member(op, arg) for _, op, arg in members)
+    if size > (WORD_GATE_CHARACTERS if words else GATE_CHARACTERS):
         return None
     insensitive = any(member[0] for member in members)
-    return re.compile("[" + "".join(parts) + "]", re.IGNORECASE if insensitive else 0)
+    return Gate(re.compile("[" + "".join(parts) + "]", re.IGNORECASE if insensitive else 0), words)
+
+
+WORD_CLASS = [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD)])]
+
+
+def _after_non_word(items: list) -> bool:
+    """Whether the pattern opens with `(?<!\\w)`: a match that begins with a word character begins a word."""
+    return bool(items) and items[0][0] == sre_constants.ASSERT_NOT and items[0][1][0] == -1 \
+        and list(items[0][1][1]) == WORD_CLASS
+
+
+def _word_member(op: object, arg: object) -> bool:
+    """Whether a member of a character class holds only word characters."""
+    if op == LITERAL:
+        return _is_word(chr(arg))
+    if op == sre_constants.RANGE:
+        return all(_is_word(chr(code)) for code in range(arg[0], arg[1] + 1))
+    return op == sre_constants.CATEGORY and arg == sre_constants.CATEGORY_DIGIT
 
 
 def _class_char(code: int) -> str:
