@@ -92,10 +92,12 @@ def _merge(into: Starts, found: Starts) -> None:
         into[prefix] = into[prefix].both(start) if prefix in into else start
 
 
-def _sequence_prefixes(items: list, follow: Follow, through: bool = False, depth: int = 0) -> Starts | None:
+def _sequence_prefixes(items: list, follow: Follow, through: bool = False, depth: int = 0,
+                       shallow: bool = False) -> Starts | None:
     """The prefixes of items followed by `follow`; `through`: when items run out, go on into `follow`.
 
-    `depth`: how many times a group or optional part after a literal word has been spelled out (`_spelled_out`)."""
+    `depth`: how many times a group or optional part after a literal word has been spelled out (`_spelled_out`).
+    `shallow`: only the prefixes matter, not what follows them (`nexts` are not worked out)."""
     while True:
         # Skip zero-width assertions at the start: (?<!\w), \b.
         while items and items[0][0] in (sre_constants.ASSERT_NOT, sre_constants.ASSERT, sre_constants.AT):
@@ -118,7 +120,7 @@ def _sequence_prefixes(items: list, follow: Follow, through: bool = False, depth
         if alternatives is not None:
             found: Starts = {}
             for alternative in alternatives:
-                sub = _sequence_prefixes(alternative, follow, through, depth + 1)
+                sub = _sequence_prefixes(alternative, follow, through, depth + 1, shallow)
                 if sub is None:
                     return None
                 _merge(found, sub)
@@ -130,26 +132,26 @@ def _sequence_prefixes(items: list, follow: Follow, through: bool = False, depth
             return {word.group(): Start(word.group().isascii())}
         if not (text.isascii() and _nonword_next(items[count:], follow)):
             return {text: ANY_WORD}
-        return {text: Start(True, _after_space(items[count:], follow))}
+        return {text: Start(True, None if shallow else _after_space(items[count:], follow))}
     if op == sre_constants.SUBPATTERN:
-        return _sequence_prefixes(list(arg[-1]), (items[1:], *follow))
+        return _sequence_prefixes(list(arg[-1]), (items[1:], *follow), shallow=shallow)
     if op == sre_constants.BRANCH:
         found: Starts = {}
         for branch in arg[1]:
-            sub = _sequence_prefixes(list(branch), (items[1:], *follow))
+            sub = _sequence_prefixes(list(branch), (items[1:], *follow), shallow=shallow)
             if sub is None:
                 return None
             _merge(found, sub)
         return found
     if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
         if arg[1] == 1:  # an optional group, (...)?: what follows it follows the prefix
-            inner = _sequence_prefixes(list(arg[2]), (items[1:], *follow))
+            inner = _sequence_prefixes(list(arg[2]), (items[1:], *follow), shallow=shallow)
         else:  # inside a repetition a prefix is taken as any word beginning with it
-            inner = _sequence_prefixes(list(arg[2]), ())
+            inner = _sequence_prefixes(list(arg[2]), (), shallow=shallow)
             inner = None if inner is None else dict.fromkeys(inner, ANY_WORD)
         if arg[0] >= 1 or inner is None:
             return inner
-        rest = _sequence_prefixes(items[1:], follow, through)  # an optional start: the prefix may come after it
+        rest = _sequence_prefixes(items[1:], follow, through, shallow=shallow)  # an optional start: the prefix may come after it
         if rest is None:
             return None
         _merge(inner, rest)
@@ -194,7 +196,7 @@ def _after_space(items: list, follow: Follow) -> frozenset[str] | None:
     op, arg = items[0]
     if op != sre_constants.MAX_REPEAT or arg[0] < 1 or list(arg[2]) != SPACE_RUN:
         return None
-    found = _sequence_prefixes(items[1:], follow, through=True)
+    found = _sequence_prefixes(items[1:], follow, through=True, shallow=True)
     if not found or not all(prefix and prefix.isascii() and _is_word(prefix) for prefix in found):
         return None
     return frozenset(found)
