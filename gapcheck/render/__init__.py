@@ -38,7 +38,10 @@ def formats() -> list[str]:
 
 
 def render_portfolio(audits: list[Audit], formats: list[str], report_folder: str = "") -> dict[str, bytes]:
-    """The portfolio files over several audits (see gapcheck.render.portfolio), imported on first use."""
+    """The portfolio files over several audits (see gapcheck.render.portfolio), imported on first use: not at all
+    when neither of its formats (xlsx, html) is asked for, as in a JSON-only run (openpyxl takes 0.3 s to import)."""
+    if not {"xlsx", "html"} & set(formats):
+        return {}
     from gapcheck.render.portfolio import render_portfolio as render
 
     return render(audits, formats, report_folder)
