@@ -374,7 +374,7 @@ def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes,
         gate = first_characters(pattern.pattern, pattern.flags)
         if gate is None:
             return list(pattern.finditer(text))
-        starts = index.starting_with(gate.chars) if gate.words else [found.start() for found in gate.chars.finditer(text)]
+        starts = _gate_starts(gate, text, index)
     matches: list[re.Match[str]] = []
     last_end = -1
     match_at = pattern.match
@@ -387,52 +387,129 @@ def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes,
     return matches
 
 
+def _gate_starts(gate: Gate, text: str, index: WordIndex) -> list[int]:
+    """Sorted offsets where a match behind the gate can begin."""
+    if gate.words:
+        return index.starting_with(gate.chars)
+    starts = [found.start() for found in gate.chars.finditer(text)] if gate.chars is not None else []
+    if not gate.runs:
+        return starts
+    backwards = text[::-1]
+    for run, literal in gate.runs:
+        at = text.find(literal)
+        while at >= 0:
+            length = run.match(backwards, len(text) - at).end() - (len(text) - at)
+            starts.extend(range(at - length, at))
+            at = text.find(literal, at + 1)
+    return sorted(set(starts))
+
+
 # A first-character class of at most this many characters is searched for; a broader one is no quicker than a scan.
 GATE_CHARACTERS = 16
 WORD_GATE_CHARACTERS = 26  # [A-Z]: a match that begins a word is looked for among first characters of words only
-CLASS_ITEM = {sre_constants.CATEGORY_DIGIT: r"\d"}
+CATEGORY_SOURCE = {sre_constants.CATEGORY_DIGIT: r"\d", sre_constants.CATEGORY_WORD: r"\w",
+                   sre_constants.CATEGORY_SPACE: r"\s"}
 ClassItem = tuple[bool, object, object]  # (case-insensitive, op, argument) of one member of a character class
+Run = tuple[re.Pattern[str], str]  # a character class to read backwards from a literal character, and that literal
 
 
 class Gate(NamedTuple):
     """Where a pattern without word prefixes can match: at a character of the class `chars` (one class at the front
-    of a pattern lets `re` skip ahead in C) or, with `words`, at a word whose first character is of that class."""
+    of a pattern lets `re` skip ahead in C) or, with `words`, at a word whose first character is of that class; and,
+    for a branch such as `[\\w.+-]+@`, within the run of its class that ends at each of its literal (`runs`)."""
 
-    chars: re.Pattern[str]
+    chars: re.Pattern[str] | None
     words: bool
+    runs: tuple[Run, ...] = ()
 
 
 @lru_cache(maxsize=None)
 def first_characters(pattern: str, flags: int) -> Gate | None:
-    """The character class every match of the pattern begins with, to find candidate starts quickly: quotes,
-    brackets, digits, capitals. None when a match may be empty or the class is too broad to help (word characters,
-    more than GATE_CHARACTERS; WORD_GATE_CHARACTERS for a match that must begin a word, after `(?<!\\w)`)."""
+    """Where every match of the pattern begins, to find candidate starts quickly: at quotes, brackets, digits,
+    capitals, or in front of an "@". None when a match may be empty or the class is too broad to help (word
+    characters, more than GATE_CHARACTERS; WORD_GATE_CHARACTERS for a match that must begin a word, after `(?<!\\w)`)."""
     try:
         parsed = sre_parse.parse(pattern, flags)
     except re.error:
         return None
-    members = _first_members(list(parsed), (), bool(flags & re.IGNORECASE))
-    if members is None:
+    found = _openings(list(parsed), bool(flags & re.IGNORECASE), flags)
+    if found is None:
         return None
-    parts: list[str] = []
-    size = 0
-    for insensitive, op, arg in dict.fromkeys(members):
-        if op == LITERAL:
-            parts.append(_class_char(arg))
-            size += 1 + (insensitive and chr(arg).lower() != chr(arg).upper())
-        elif op == sre_constants.RANGE:
-            parts.append(_class_char(arg[0]) + "-" + _class_char(arg[1]))
-            size += (arg[1] - arg[0] + 1) * (1 + insensitive)
-        elif op == sre_constants.CATEGORY and arg in CLASS_ITEM:
-            parts.append(CLASS_ITEM[arg])
-            size += 10
-        else:
-            return None
-    words = _after_non_word(list(parsed)) and all(_word_member(op, arg) for _, op, arg in members)
-    if size > (WORD_GATE_CHARACTERS if words else GATE_CHARACTERS):
+    members, runs = found
+    if not members:
+        return Gate(None, False, runs)
+    members = list(dict.fromkeys(members))
+    words = not runs and _after_non_word(list(parsed)) and all(_word_member(op, arg) for _, op, arg in members)
+    if sum(_class_size(*member) for member in members) > (WORD_GATE_CHARACTERS if words else GATE_CHARACTERS):
         return None
     insensitive = any(member[0] for member in members)
-    return Gate(re.compile("[" + "".join(parts) + "]", re.IGNORECASE if insensitive else 0), words)
+    source = "".join(_member_source(op, arg) for _, op, arg in members)
+    return Gate(re.compile("[" + source + "]", re.IGNORECASE if insensitive else 0), words, runs)
+
+
+def _openings(items: list, insensitive: bool, flags: int) -> tuple[list[ClassItem], tuple[Run, ...]] | None:
+    """The first-character members of a pattern's matches, but for top-level branches that open with a run of one
+    class and a literal (`[\\w.+-]+@`): those as runs. None when some branch may begin anywhere."""
+    head = items
+    while head and head[0][0] in (sre_constants.ASSERT_NOT, sre_constants.ASSERT, sre_constants.AT):
+        head = head[1:]
+    if not head or head[0][0] != sre_constants.BRANCH:
+        members = _first_members(items, (), insensitive)
+        return None if members is None else (members, ())
+    after = ((head[1:], insensitive),)
+    members: list[ClassItem] = []
+    runs: list[Run] = []
+    for branch in head[0][1][1]:
+        run = _run_before_literal(list(branch), flags)
+        if run is not None:
+            runs.append(run)
+            continue
+        found = _first_members(list(branch), after, insensitive)
+        if found is None:
+            return None
+        members += found
+    return members, tuple(runs)
+
+
+def _run_before_literal(items: list, flags: int) -> Run | None:
+    """For items opening with a repeated character class and then a literal that case does not change (`[\\w.+-]+@`):
+    the class, compiled to be read backwards from the literal, and the literal."""
+    if len(items) < 2 or items[0][0] not in REPEATS or items[0][1][0] < 1 or items[1][0] != LITERAL:
+        return None
+    body, literal = list(items[0][1][2]), chr(items[1][1])
+    if literal.lower() != literal.upper() or len(body) != 1 or body[0][0] != sre_constants.IN:
+        return None
+    sources = [_member_source(op, arg) for op, arg in body[0][1]]
+    if None in sources:
+        return None
+    return re.compile("[" + "".join(sources) + "]*", flags), literal
+
+
+REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)
+
+
+def _member_source(op: object, arg: object) -> str | None:
+    """A member of a character class as regular expression source, or None for one not written out here."""
+    if op == LITERAL:
+        return _class_char(arg)
+    if op == sre_constants.RANGE:
+        return _class_char(arg[0]) + "-" + _class_char(arg[1])
+    if op == sre_constants.CATEGORY:
+        return CATEGORY_SOURCE.get(arg)
+    return None
+
+
+def _class_size(insensitive: bool, op: object, arg: object) -> float:
+    """How many characters a member of a class stands for (both cases counted); a category but \\d: too many."""
+    if op == LITERAL:
+        return 1 + (insensitive and chr(arg).lower() != chr(arg).upper())
+    if op == sre_constants.RANGE:
+        return (arg[1] - arg[0] + 1) * (1 + insensitive)
+    return 10 if op == sre_constants.CATEGORY and arg == sre_constants.CATEGORY_DIGIT else float("inf")
+
+
+def _class_char(code: int) -> str:
+    return f"\\U{code:08x}"
 
 
 WORD_CLASS = [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD)])]
@@ -451,10 +528,6 @@ def _word_member(op: object, arg: object) -> bool:
     if op == sre_constants.RANGE:
         return all(_is_word(chr(code)) for code in range(arg[0], arg[1] + 1))
     return op == sre_constants.CATEGORY and arg == sre_constants.CATEGORY_DIGIT
-
-
-def _class_char(code: int) -> str:
-    return f"\\U{code:08x}"
 
 
 Follows = tuple[tuple[list, bool], ...]  # what comes after the current nested group, innermost first, with its case
