@@ -6,8 +6,6 @@ import json
 import logging
 from typing import Any
 
-import requests
-
 from gapcheck.ingest.fetch import USER_AGENT
 
 log = logging.getLogger(__name__)
@@ -15,6 +13,8 @@ log = logging.getLogger(__name__)
 
 def post_summary(url: str, summary: dict[str, Any], timeout: float) -> bool:
     """POST the summary as JSON; True when the webhook answered 2xx."""
+    import requests  # imported here: most runs have no webhook
+
     body = json.dumps(summary, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
     try:

@@ -12,11 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from gapcheck.errors import GapcheckError
-from gapcheck.render.labels import REVIEW_DECISIONS
-from gapcheck.render.xlsx import EARLIER_VERSION
+from gapcheck.render.labels import EARLIER_VERSION, REVIEW_DECISIONS
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -111,6 +108,8 @@ def _utc(value: Any) -> datetime | None:
 
 def read_review_sheet(path: Path) -> ReviewSheet:
     """The rows of the Findings sheet that carry a decision; an unknown decision is an error naming its row."""
+    import openpyxl  # imported here: a run without review workbooks never needs it
+
     check_package(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)

@@ -34,3 +34,5 @@ RISK_ACCEPTED = "Risk accepted"
 REVIEW_DECISIONS: tuple[str, ...] = ("Confirmed", "False positive", RISK_ACCEPTED, "Needs follow-up")
 
 assert set(STATUS_LABELS) == set(STATUSES) == set(STATUS_COLOURS) == set(STATUS_TINTS) == set(STATUS_SIGNS)
+
+EARLIER_VERSION = "Decided on an earlier policy version"  # a review decision carried over from another policy text

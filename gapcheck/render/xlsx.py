@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from gapcheck.models import STATUSES, Audit
 from gapcheck.render.json_report import audit_to_dict
-from gapcheck.render.labels import REVIEW_DECISIONS, SEVERITY_LABELS, STATUS_LABELS
+from gapcheck.render.labels import EARLIER_VERSION, REVIEW_DECISIONS, SEVERITY_LABELS, STATUS_LABELS
 from gapcheck.render.sheets import (INPUT_FILL, TOP, Column, column_index, new_workbook, put, style_status,
                                     workbook_bytes, write_header, write_table)
 
@@ -41,7 +41,6 @@ SCORE_COLUMNS = (
     Column("Checklist", 14), Column("Title", 36, True), Column("Version", 12), Column("Score", 9),
     *(Column(STATUS_LABELS[s], 10) for s in STATUSES),
 )
-EARLIER_VERSION = "Decided on an earlier policy version"
 
 
 def quotes(evidence: list[dict[str, Any]]) -> str:
