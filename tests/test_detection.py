@@ -93,15 +93,6 @@ def test_flag(text: str, flag: str, raised: bool) -> None:
         assert found[flag].evidence and all(audit.text[e.start:e.end] == e.text for e in found[flag].evidence)
 
 
-def test_statements_about_children_only_are_quoted_after_the_general_disclosure() -> None:
-    audit = audit_text(POLICY.format("We do not sell the personal information of consumers under 16 years of age.\n\n"
-                                     "We do not sell your personal information to anyone."))
-    finding = next(f for r in audit.checklists for f in r.findings if f.requirement == "ccpa.sale_sharing")
-    assert [e.text for e in finding.evidence][:2] == [
-        "We do not sell your personal information to anyone.",
-        "We do not sell the personal information of consumers under 16 years of age."]
-
-
 def test_a_statement_meeting_a_requirement_counts_where_it_would_not_apply() -> None:
     audit = audit_text(POLICY.format("We do not sell your personal information. You may still opt out of any "
                                      "future sale of your personal information by writing to privacy@acme.example."))

@@ -234,3 +234,14 @@ def test_bad_rules_are_refused(rule, message: str) -> None:
 ])
 def test_readable_term_shows_a_phrase_a_reader_would_search_for(term: str, readable: str | None) -> None:
     assert readable_term(term) == readable
+
+
+def test_quote_last_statements_come_after_the_others(tmp_path: Path) -> None:
+    from conftest import MINI_CHECKLIST
+    text = MINI_CHECKLIST.replace("cues:\n", "quote_last:\n  rules:\n    - terms: ['children']\ncues:\n", 1)
+    checklist = load_checklist(write_checklist(tmp_path, text))
+    policy = "We do not sell the data of children.\n\nWe do not sell your data."
+    (finding,), _ = evaluate_checklist(checklist, corpus_of(policy))
+    assert [e.text for e in finding.evidence] == ["We do not sell your data.", "We do not sell the data of children."]
+    (plain,), _ = evaluate_checklist(load_checklist(write_checklist(tmp_path, name="plain.yaml")), corpus_of(policy))
+    assert plain.evidence[0].text == "We do not sell the data of children."  # document order without quote_last
