@@ -94,9 +94,9 @@ def matches(outcome: Outcome, corpus: Corpus) -> Matches:
 
 
 def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
-    """The best evidence: earliest rule first; statements about the policy itself or definitions last,
-    then the checklist's narrower statements (quote_last); own-text matches before list-lead matches;
-    more distinct cues first; then document order."""
+    """The best evidence: the checklist's narrower statements (quote_last, e.g. about children only) after all
+    others; then earliest rule first; statements about the policy itself or definitions last; own-text
+    matches before list-lead matches; more distinct cues first; then document order."""
 
     weak = corpus.weak
 
@@ -107,7 +107,7 @@ def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
             text = corpus.statements[index].text
             generic = weak[index] = META_STATEMENT.search(text) is not None and not SELF_DEFINITION.search(text)
         cues = len({c.lower() for c in hit.cues})
-        return order, generic, index in corpus.narrow, not hit.own, -min(cues, 4), index
+        return index in corpus.narrow, order, generic, not hit.own, -min(cues, 4), index
 
     ranked = sorted(found.items(), key=rank)
     evidence: list[Evidence] = []
