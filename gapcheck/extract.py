@@ -16,8 +16,8 @@ from gapcheck.models import Document, Heading, Statement
 
 LINE = re.compile(r"[^\r\n]*")
 MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*$")
-BULLET = re.compile(
-    r"(?:[•·▪◦‣●○■□►▸✓✔➢➤*+\-–—]|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
+BULLET = re.compile(  # incl. the "o" of word processors' second-level bullets ("o The categories ...")
+    r"(?:[•·▪◦‣●○■□►▸✓✔➢➤*+\-–—]|o(?=[ \t]+[A-Z])|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
 )
 NUMBERED_ITEM = re.compile(r"\d{1,2}\.[ \t]+(?=\S)")
 NUMBERED = re.compile(

@@ -352,6 +352,13 @@ def test_numbered_sentences_are_list_items_not_a_number_and_a_sentence() -> None
     assert statement(statements, "To correct inaccurate personal information we have collected about you.").lead_start == lead.start
 
 
+def test_word_processor_o_bullets_are_list_items() -> None:
+    statements, _ = statements_of("Privacy Policy\n\nYou may request that we disclose:\n\no The categories of "
+                                  "personal information we collected.\no The categories of third parties.\n")
+    assert of_kind(statements, "list_item") == ["The categories of personal information we collected.",
+                                                "The categories of third parties."]
+
+
 def test_hard_wrapped_paragraph_is_one_sentence() -> None:
     text = """Acme Cloud Privacy Policy
 
