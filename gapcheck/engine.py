@@ -14,7 +14,10 @@ MAX_EVIDENCE = 3
 META_STATEMENT = re.compile(
     r"\b(this|our) (privacy )?(policy|page|notice|statement|document)\b.{0,40}\b(describes?|explains?|is used|informs?|"
     r"sets? out|applies|outlines?|intends?|covers?)\b|\b(means|refers to|shall mean|is defined as)\b"
-    r"|\bexcept as (described|set out|provided|explained) in this\b",
+    r"|\bexcept as (described|set out|provided|explained) in this\b"
+    # cross-references: "see the section below", "Part 8 contains information on ..."
+    r"|\b(see|visit|refer to|described in|set out in|found in)\b.{0,60}\b(section|part|paragraph)\b"
+    r"|\b(section|part) [\dIVX]+\w*,? (below |above )?(contains|describes|explains|sets out)\b",
     re.IGNORECASE)
 SELF_DEFINITION = re.compile(r"\((referred to|hereinafter)|[\"“](we|us|company|the company)[\"”]", re.IGNORECASE)
 QUOTE_CHARS = 110

@@ -97,3 +97,11 @@ def test_a_statement_meeting_a_requirement_counts_where_it_would_not_apply() -> 
     audit = audit_text(POLICY.format("We do not sell your personal information. You may still opt out of any "
                                      "future sale of your personal information by writing to privacy@acme.example."))
     assert statuses(audit)["ccpa.right_opt_out"] == "met"
+
+
+def test_a_cross_reference_is_quoted_after_the_statement_it_points_to() -> None:
+    audit = audit_text(POLICY.format("For California residents, Part 8 contains information on their right to opt "
+                                     "out of the sale of personal information.\n\nWe sell email addresses. You have "
+                                     "the right to opt out of the sale of your personal information."))
+    finding = next(f for r in audit.checklists for f in r.findings if f.requirement == "ccpa.right_opt_out")
+    assert finding.evidence[0].text == "You have the right to opt out of the sale of your personal information."
