@@ -19,7 +19,7 @@ MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*$")
 BULLET = re.compile(  # incl. the "o" of word processors' second-level bullets ("o The categories ...")
     r"(?:[•·▪◦‣●○■□►▸✓✔➢➤*+\-–—]|o(?=[ \t]+[A-Z])|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
 )
-NUMBERED_ITEM = re.compile(r"\d{1,2}\.[ \t]+(?=\S)")
+NUMBERED_ITEM = re.compile(r"(?:\d{1,2}|[a-z])\.[ \t]+(?=\S)")  # "3. To correct ...", "a. To provide ..."
 NUMBERED = re.compile(
     r"(?P<num>(?:(?:section|article|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Za-z]\.|[IVX]{1,5}\.))[ \t]+(?=\S)",
     re.IGNORECASE,

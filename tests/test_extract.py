@@ -342,7 +342,7 @@ def test_numbered_sentences_are_list_items_not_a_number_and_a_sentence() -> None
     page = b"""<!doctype html><html><body><main><h1>Privacy Policy</h1><h2>Your rights</h2>
 <p>You may have the following rights:</p>
 <p>1.    To delete the personal information we have collected about you.</p>
-<p>2.    To correct inaccurate personal information we have collected about you.</p>
+<p>b. To correct inaccurate personal information we have collected about you.</p>
 </main></body></html>"""
     statements, _ = statements_of(document_from_bytes("rights.html", page, "rights"))
     lead = statement(statements, "You may have the following rights:")
