@@ -10,7 +10,7 @@ from gapcheck.matchers import Corpus, Hit, sample_terms
 from gapcheck.models import Evidence, Finding, Flag
 
 MAX_EVIDENCE = 3
-# Sentences about the document itself or definitions of terms make weak evidence.
+# Sentences about the document itself or definitions of terms (also under a "Definitions" heading) make weak evidence.
 META_STATEMENT = re.compile(
     r"\b(this|our) (privacy )?(policy|page|notice|statement|document)\b.{0,40}\b(describes?|explains?|is used|informs?|"
     r"sets? out|applies|outlines?|intends?|covers?)\b|\b(means|refers to|shall mean|is defined as)\b"
@@ -19,6 +19,7 @@ META_STATEMENT = re.compile(
     r"|\b(see|visit|refer to|described in|set out in|found in)\b.{0,60}\b(section|part|paragraph)\b"
     r"|\b(section|part) [\dIVX]+\w*,? (below |above )?(contains|describes|explains|sets out)\b",
     re.IGNORECASE)
+DEFINITIONS_SECTION = re.compile(r"\b(definitions?|interpretation|glossary)\b", re.IGNORECASE)
 SELF_DEFINITION = re.compile(r"\((referred to|hereinafter)|[\"“](we|us|company|the company)[\"”]", re.IGNORECASE)
 QUOTE_CHARS = 110
 
@@ -107,8 +108,10 @@ def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
         index, (order, hit, _) = item
         generic = weak.get(index)
         if generic is None:
-            text = corpus.statements[index].text
-            generic = weak[index] = META_STATEMENT.search(text) is not None and not SELF_DEFINITION.search(text)
+            statement = corpus.statements[index]
+            generic = weak[index] = (META_STATEMENT.search(statement.text) is not None
+                                     and not SELF_DEFINITION.search(statement.text)
+                                     or any(DEFINITIONS_SECTION.search(heading) for heading in statement.section))
         cues = len({c.lower() for c in hit.cues})
         return index in corpus.narrow, order, generic, not hit.own, -min(cues, 4), index
 

@@ -19,6 +19,7 @@ MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*$")
 BULLET = re.compile(  # incl. the "o" of word processors' second-level bullets ("o The categories ...")
     r"(?:[•·▪◦‣●○■□►▸✓✔➢➤*+\-–—]|o(?=[ \t]+[A-Z])|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
 )
+HAS_WORD = re.compile(r"\w")
 NUMBERED_ITEM = re.compile(r"(?:\d{1,2}|[a-z])\.[ \t]+(?=\S)")  # "3. To correct ...", "a. To provide ..."
 NUMBERED = re.compile(
     r"(?P<num>(?:(?:section|article|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Za-z]\.|[IVX]{1,5}\.))[ \t]+(?=\S)",
@@ -109,7 +110,7 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
     piece = text[start:end]
     left = len(piece) - len(piece.lstrip())
     right = len(piece.rstrip())
-    if right > left:
+    if right > left and HAS_WORD.search(piece):  # a rule of dashes or a lone bullet says nothing
         spans.append((start + left, start + right))
 
 

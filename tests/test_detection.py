@@ -105,3 +105,11 @@ def test_a_cross_reference_is_quoted_after_the_statement_it_points_to() -> None:
                                      "the right to opt out of the sale of your personal information."))
     finding = next(f for r in audit.checklists for f in r.findings if f.requirement == "ccpa.right_opt_out")
     assert finding.evidence[0].text == "You have the right to opt out of the sale of your personal information."
+
+
+def test_a_definition_under_a_definitions_heading_is_quoted_last() -> None:
+    audit = audit_text("Privacy Policy\n\n## Definitions\n\nDevice: any device that can access the Service, such as a "
+                       "computer or a phone.\n\n## Information we collect\n\nWe collect your e-mail address and your "
+                       "device identifiers.\n")
+    finding = next(f for r in audit.checklists for f in r.findings if f.requirement == "gdpr.data_categories")
+    assert finding.evidence[0].text == "We collect your e-mail address and your device identifiers."

@@ -359,6 +359,12 @@ def test_word_processor_o_bullets_are_list_items() -> None:
                                                 "The categories of third parties."]
 
 
+def test_rules_of_dashes_are_no_statements() -> None:
+    statements, _ = statements_of("Privacy Policy\n\nWe collect:\n\n- Nickname\n\n----------------------\n\n"
+                                  "We keep it for a year.\n")
+    assert [s.text for s in statements if s.kind != "heading"] == ["We collect:", "Nickname", "We keep it for a year."]
+
+
 def test_hard_wrapped_paragraph_is_one_sentence() -> None:
     text = """Acme Cloud Privacy Policy
 
