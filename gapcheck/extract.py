@@ -20,6 +20,8 @@ BULLET = re.compile(  # incl. the "o" of word processors' second-level bullets (
     r"(?:[•·▪◦‣●○■□►▸✓✔➢➤*+\-–—]|o(?=[ \t]+[A-Z])|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
 )
 HAS_WORD = re.compile(r"\w")
+# A table row used to lay out a numbered list: "| (a) | Right to know ...", "| | (1) | The categories ...".
+TABLE_ITEM = re.compile(r"(?:\|[ \t]*)*\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,5})[.)][ \t]*\|[ \t]*(?=\S)")
 NUMBERED_ITEM = re.compile(r"(?:\d{1,2}|[a-z])\.[ \t]+(?=\S)")  # "3. To correct ...", "a. To provide ..."
 NUMBERED = re.compile(
     r"(?P<num>(?:(?:section|article|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Za-z]\.|[IVX]{1,5}\.))[ \t]+(?=\S)",
@@ -167,8 +169,10 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
             item_lead = None
             index += 1
             continue
-        # A bullet, or a number that opens a full sentence rather than a heading ("3. To correct ...").
-        bullet = None if line.start in list_hints else (BULLET.match(line.text) or NUMBERED_ITEM.match(line.text))
+        # A bullet, a number that opens a full sentence rather than a heading ("3. To correct ..."), or a
+        # numbered table row.
+        bullet = None if line.start in list_hints else (TABLE_ITEM.match(line.text) or BULLET.match(line.text)
+                                                        or NUMBERED_ITEM.match(line.text))
         is_item = line.start in list_hints or bullet is not None
         body_start = line.start + (bullet.end() if bullet else 0)
         end = line.end

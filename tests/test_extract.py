@@ -365,6 +365,18 @@ def test_rules_of_dashes_are_no_statements() -> None:
     assert [s.text for s in statements if s.kind != "heading"] == ["We collect:", "Nickname", "We keep it for a year."]
 
 
+def test_a_numbered_list_laid_out_in_a_table_is_a_list() -> None:
+    page = b"""<!doctype html><html><body><main><h1>Privacy Policy</h1><h2>California rights</h2><table>
+<tr><td>(a)</td><td>Right to know: you may request that we disclose to you:</td></tr>
+<tr><td></td><td>(1)</td><td>The categories of third parties with whom we shared personal data.</td></tr>
+</table></main></body></html>"""
+    statements, _ = statements_of(document_from_bytes("table.html", page, "table"))
+    lead = statement(statements, "Right to know: you may request that we disclose to you:")
+    assert lead.kind == "list_item"
+    item = statement(statements, "The categories of third parties with whom we shared personal data.")
+    assert item.kind == "list_item" and item.lead_start == lead.start
+
+
 def test_hard_wrapped_paragraph_is_one_sentence() -> None:
     text = """Acme Cloud Privacy Policy
 
