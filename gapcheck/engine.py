@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from gapcheck.checklist import Checklist, FlagRule, Outcome, Requirement
 from gapcheck.matchers import Corpus, Hit, sample_terms
-from gapcheck.models import Evidence, Finding, Flag
+from gapcheck.models import Evidence, Finding, Flag, Statement
 
 MAX_EVIDENCE = 3
 # Sentences about the document itself or definitions of terms (also under a "Definitions" heading) make weak evidence.
@@ -108,10 +108,7 @@ def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
         index, (order, hit, _) = item
         generic = weak.get(index)
         if generic is None:
-            statement = corpus.statements[index]
-            generic = weak[index] = (META_STATEMENT.search(statement.text) is not None
-                                     and not SELF_DEFINITION.search(statement.text)
-                                     or any(DEFINITIONS_SECTION.search(heading) for heading in statement.section))
+            generic = weak[index] = _is_weak(corpus.statements[index])
         cues = len({c.lower() for c in hit.cues})
         return index in corpus.narrow, order, generic, not hit.own, -min(cues, 4), index
 
@@ -130,6 +127,12 @@ def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
             evidence.append(Evidence(statement.text, statement.start, statement.end,
                                      statement.section_label, cue, says))
     return evidence[:MAX_EVIDENCE]
+
+
+def _is_weak(statement: Statement) -> bool:
+    """A statement about the policy itself, a cross-reference or a definition: quoted after real disclosures."""
+    about_policy = META_STATEMENT.search(statement.text) is not None and not SELF_DEFINITION.search(statement.text)
+    return about_policy or any(DEFINITIONS_SECTION.search(heading) for heading in statement.section)
 
 
 def _with_lead(index: int, hit: Hit, corpus: Corpus) -> list[int]:
