@@ -96,7 +96,6 @@ class Corpus:
     every_body: Hits = field(init=False)  # every body statement, without spans (shared: never changed)
     sections: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = field(init=False)  # headings, as normalized
 
-
     def __post_init__(self) -> None:
         self.norm = normalize(self.text)
         self.words = WordIndex(self.norm)
@@ -112,7 +111,7 @@ class Corpus:
         for i in self.body:
             section = self.statements[i].section
             if section not in self.sections:
-                self.sections[section] = tuple((h, h.translate(NORMALIZE)) for h in reversed(section))
+                self.sections[section] = tuple((h, normalize(h)) for h in reversed(section))
 
     def find(self, pattern: re.Pattern[str], prefixes: Mapping[str, Start] | None) -> list[tuple[int, int]]:
         """The spans of a term group's matches (the same group in several rules is searched once); spans,
@@ -121,13 +120,6 @@ class Corpus:
         if found is None:
             found = self.found[pattern.pattern] = [m.span() for m in find_all(pattern, prefixes, self.norm, self.words)]
         return found
-
-    def statement_at(self, start: int, end: int) -> int | None:
-        """The index of the body statement that wholly contains [start, end), if any."""
-        i = bisect_right(self.starts, start) - 1
-        if i >= 0 and self.statements[i].end >= end and self.statements[i].kind != "heading":
-            return i
-        return None
 
     def is_negated(self, index: int, position: int) -> bool:
         """Whether a negation governs the words at `position` within statement `index`."""

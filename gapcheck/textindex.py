@@ -34,14 +34,6 @@ LITERAL = sre_constants.LITERAL
 Prefixes = frozenset[str] | None
 
 
-def literal_prefixes(pattern: str) -> Prefixes:
-    """Lower-case word prefixes that every match must start with, or None when there are none.
-
-    The index holds \\w+ words: a prefix such as "cross-context" or "don't" is looked up by its first word part."""
-    starts = prefix_starts(pattern)
-    return None if starts is None else frozenset(starts)
-
-
 @dataclass(frozen=True)
 class Start:
     """How a match may begin after one of its literal prefixes.
@@ -66,7 +58,9 @@ Starts = dict[str, Start]
 
 
 def prefix_starts(pattern: str) -> Starts | None:
-    """The literal prefixes of a term (as `literal_prefixes`), each with how a match goes on after it."""
+    """The lower-case word prefixes that every match of a term must start with, each with how a match goes on
+    after it; None when there are none. The index holds \\w+ words: a prefix such as "cross-context" or "don't"
+    is looked up by its first word part."""
     found = _prefix_starts(pattern)
     return None if found is None else dict(found)
 
