@@ -17,6 +17,11 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
+def exception_line(exc: BaseException) -> str:
+    """An unexpected failure as one line: its type and the first line of its message."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 class GapcheckError(Exception):
     """A problem with the user's input, reported as one line without a traceback."""
 

@@ -24,7 +24,7 @@ from gapcheck import __version__
 from gapcheck.audit import audit_document
 from gapcheck.batch import Executor, default_jobs, executor
 from gapcheck.checklist import Checklist, resolve_checklists
-from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, GapcheckError, SourceError
+from gapcheck.errors import EXIT_OK, EXIT_SOURCE, EXIT_THRESHOLD, GapcheckError, SourceError, exception_line
 from gapcheck.files import write_atomic
 from gapcheck.ingest import document_from_bytes, read_file
 from gapcheck.ingest.fetch import fetch, is_url
@@ -115,7 +115,7 @@ def audit_bytes(task: tuple[str, bytes, str, str, list[str], datetime]) -> tuple
     except SourceError as exc:
         return exc
     except Exception as exc:
-        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return exception_line(exc)
 
 
 def render_report(task: tuple[Audit, str]) -> bytes | str:
@@ -124,7 +124,7 @@ def render_report(task: tuple[Audit, str]) -> bytes | str:
     try:
         return RENDERERS[fmt][1](audit)
     except Exception as exc:
-        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return exception_line(exc)
 
 
 class _Run:
@@ -157,7 +157,7 @@ class _Run:
             raise
         except Exception as exc:  # one provider's failure must not stop the others
             log.debug("%s failed", provider.name, exc_info=True)
-            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            reason = exception_line(exc)
         log.error("%s: %s", provider.name, reason)
         self.history.record_error(self.run_id, provider.name, provider.source, reason)
         return ProviderOutcome(provider.name, provider.source, error=reason)
@@ -175,7 +175,8 @@ class _Run:
             return _Prepared(data, content_type, replace(stored.audit, source=provider.source), stored.id, False)
         return _Prepared(data, content_type)
 
-    def _store(self, provider: Provider, prepared: _Prepared, document: Document, audit: Audit) -> None:
+    def _store(self, prepared: _Prepared, document: Document, audit: Audit) -> None:
+        """Keep a fresh audit: in the history and on the provider on its way through the run."""
         prepared.audit = audit
         prepared.audit_id = self.history.store_audit(document, prepared.content_type, self.engine_key, audit)
         prepared.reaudited = True
@@ -198,7 +199,7 @@ class _Run:
             raise prepared
         if prepared.audit is None:
             document = document_from_bytes(provider.source, prepared.data, provider.name, prepared.content_type)
-            self._store(provider, prepared, document, audit_document(document, self.checklists, self.started))
+            self._store(prepared, document, audit_document(document, self.checklists, self.started))
         if prepared.reviewed is None:
             self._render_plan(provider, prepared)
         audit, changes, render_key = prepared.reviewed, prepared.changes, prepared.render_key
@@ -242,7 +243,7 @@ class _Run:
             if tasks:
                 for provider, result in zip(due, runner().map(audit_bytes, tasks)):
                     if isinstance(result, tuple):
-                        self._store(provider, ready[provider.name], *result)
+                        self._store(ready[provider.name], *result)
                     else:
                         self.prepared[provider.name] = result if isinstance(result, SourceError) \
                             else SourceError(provider.source, result)
@@ -278,7 +279,7 @@ class _Run:
                                    reserved=(SUMMARY_JSON, SUMMARY_HTML)), key, None
         except Exception as exc:
             log.error("portfolio: %s: %s", type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
-            return [], "", f"{type(exc).__name__}: {exc}".splitlines()[0]
+            return [], "", exception_line(exc)
 
 
 def checklists_of(outcomes: list[ProviderOutcome]) -> list[dict[str, str]]:
