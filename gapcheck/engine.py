@@ -17,7 +17,9 @@ META_STATEMENT = re.compile(
     r"|\bexcept as (described|set out|provided|explained) in this\b"
     # cross-references: "see the section below", "Part 8 contains information on ..."
     r"|\b(see|visit|refer to|described in|set out in|found in)\b.{0,60}\b(section|part|paragraph)\b"
-    r"|\b(section|part) [\dIVX]+\w*,? (below |above )?(contains|describes|explains|sets out)\b",
+    r"|\b(section|part) [\dIVX]+\w*,? (below |above )?(contains|describes|explains|sets out)\b"
+    # a quoted section title summarised: "“Necessary Processing” describes how we ..."
+    r"|[\"“][^\"”]{3,60}[\"”] (describes|explains|sets out|covers)\b",
     re.IGNORECASE)
 DEFINITIONS_SECTION = re.compile(r"\b(definitions?|interpretation|glossary)\b", re.IGNORECASE)
 SELF_DEFINITION = re.compile(r"\((referred to|hereinafter)|[\"“](we|us|company|the company)[\"”]", re.IGNORECASE)

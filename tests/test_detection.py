@@ -113,3 +113,11 @@ def test_a_definition_under_a_definitions_heading_is_quoted_last() -> None:
                        "device identifiers.\n")
     finding = next(f for r in audit.checklists for f in r.findings if f.requirement == "gdpr.data_categories")
     assert finding.evidence[0].text == "We collect your e-mail address and your device identifiers."
+
+
+def test_a_quoted_section_summary_is_quoted_after_the_statement_it_summarises() -> None:
+    audit = audit_text(POLICY.format("1.2 “Necessary Processing” describes how we process the data required to "
+                                     "fulfil the contract.\n\nWe process your account data because it is necessary "
+                                     "for the performance of our contract with you."))
+    finding = next(f for r in audit.checklists for f in r.findings if f.requirement == "gdpr.legal_basis")
+    assert finding.evidence[0].text.startswith("We process your account data")
