@@ -22,6 +22,10 @@ BULLET = re.compile(  # incl. the "o" of word processors' second-level bullets (
 HAS_WORD = re.compile(r"\w")
 # A table row used to lay out a numbered list: "| (a) | Right to know ...", "| | (1) | The categories ...".
 TABLE_ITEM = re.compile(r"(?:\|[ \t]*)*\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,5})[.)][ \t]*\|[ \t]*(?=\S)")
+# A table row: cells separated by "|" (Markdown, or table cells of an HTML page).
+TABLE_ROW = re.compile(r"^\||[^|]\s\|\s*\S")
+CELL_EDGE = re.compile(r"[\s|]*")  # white space and table-cell bars, trimmed from both ends of a statement
+HEADER_ROW_WORDS = 24  # a header row names its columns; a longer row is content (or a layout table)
 NUMBERED_ITEM = re.compile(r"(?:\d{1,2}|[a-z])\.[ \t]+(?=\S)")  # "3. To correct ...", "a. To provide ..."
 NUMBERED = re.compile(
     r"(?P<num>(?:(?:section|article|part)\s+)?(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Za-z]\.|[IVX]{1,5}\.))[ \t]+(?=\S)",
@@ -109,9 +113,12 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    """Add the span without its surrounding white space and table-cell bars."""
     piece = text[start:end]
-    left = len(piece) - len(piece.lstrip())
-    right = len(piece.rstrip())
+    left = CELL_EDGE.match(piece).end()
+    right = len(piece)
+    while right > left and (piece[right - 1].isspace() or piece[right - 1] == "|"):
+        right -= 1
     if right > left and HAS_WORD.search(piece):  # a rule of dashes or a lone bullet says nothing
         spans.append((start + left, start + right))
 
@@ -151,6 +158,10 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     leads: list[tuple[int, Statement | None]] = []
     # A list item that itself introduces a list ("Right to know - you may request:"), until the list ends.
     item_lead: Statement | None = None
+    # A table's header row ("Category | Collected | Sold or shared"), which leads the rows below it; a table
+    # whose first row is long has none.
+    header_row: Statement | None = None
+    in_table = False
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -166,14 +177,18 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
             statements.append(Statement(heading.text, heading.start, heading.end, "heading", outline.path()))
             while leads and leads[-1][0] >= heading.level:
                 leads.pop()
-            item_lead = None
+            item_lead = header_row = None
+            in_table = False
             index += 1
             continue
         # A bullet, a number that opens a full sentence rather than a heading ("3. To correct ..."), or a
         # numbered table row.
         bullet = None if line.start in list_hints else (TABLE_ITEM.match(line.text) or BULLET.match(line.text)
                                                         or NUMBERED_ITEM.match(line.text))
-        is_item = line.start in list_hints or bullet is not None
+        is_row = bullet is None and line.start not in list_hints and TABLE_ROW.search(line.text) is not None
+        if not is_row:
+            header_row, in_table = None, False
+        is_item = line.start in list_hints or bullet is not None or (is_row and header_row is not None)
         body_start = line.start + (bullet.end() if bullet else 0)
         end = line.end
         while index + 1 < len(lines) and _continues(lines[index], lines[index + 1], heading_hints, list_hints):
@@ -183,10 +198,17 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
         section = outline.path()
         spans = split_sentences(text, body_start, end)
         kind = "list_item" if is_item else "sentence"
-        lead = (item_lead or (leads[-1][1] if leads else None)) if is_item else None
+        if is_row and header_row is not None:
+            lead = header_row
+        else:
+            lead = (item_lead or (leads[-1][1] if leads else None)) if is_item else None
         for start, stop in spans:
             statements.append(Statement(text[start:stop], start, stop, kind, section,
                                         lead.start if lead else -1))
+        if is_row and not in_table:
+            in_table = True
+            if spans and len(text[body_start:end].split()) <= HEADER_ROW_WORDS:
+                header_row = statements[-len(spans)]
         if is_item and spans and statements[-1].text.endswith(":"):
             item_lead = statements[-1]
         elif not is_item:

@@ -377,6 +377,26 @@ def test_a_numbered_list_laid_out_in_a_table_is_a_list() -> None:
     assert item.kind == "list_item" and item.lead_start == lead.start
 
 
+def test_a_table_header_row_leads_the_rows_below_it() -> None:
+    page = b"""<!doctype html><html><body><main><h1>Privacy Policy</h1><h2>California notice</h2><table>
+<tr><th>Category</th><th>Collected</th><th>Sold or shared</th></tr>
+<tr><td>Identifiers</td><td>Yes</td><td>No</td></tr>
+<tr><td></td><td>Geolocation data</td><td>No</td></tr>
+</table><p>We keep it for a year.</p></main></body></html>"""
+    statements, _ = statements_of(document_from_bytes("table.html", page, "table"))
+    header = statement(statements, "Category | Collected | Sold or shared")
+    assert header.kind == "sentence"
+    for row in ("Identifiers | Yes | No", "Geolocation data | No"):  # no cell bars at either end
+        assert statement(statements, row).kind == "list_item" and statement(statements, row).lead_start == header.start
+    assert statement(statements, "We keep it for a year.").lead_start == -1
+
+
+def test_a_table_whose_first_row_is_long_has_no_header() -> None:
+    first = "This notice applies to you | " + " ".join(["and it goes on to explain a great deal more"] * 3)
+    statements, _ = statements_of(f"Privacy Policy\n\n{first}.\n\nIdentifiers | Yes\n")
+    assert statement(statements, "Identifiers | Yes").kind == "sentence"
+
+
 def test_hard_wrapped_paragraph_is_one_sentence() -> None:
     text = """Acme Cloud Privacy Policy
 
