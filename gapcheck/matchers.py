@@ -514,6 +514,36 @@ class Kind(Matcher):
         return dict.fromkeys([i for i in corpus.body if corpus.statements[i].kind in self.kinds], NO_SPANS)
 
 
+class Whole(Matcher):
+    """The statement is nothing but one of the terms, give or take closing punctuation: a bare label such as the
+    list item "Erasure" in a list of rights. Only the statement's own words count, not its list's lead-in."""
+
+    key = "whole"
+    EDGE = re.compile(r"(\s*\([^()]{0,40}\))?[\s.:;,!?*\u2022-]*$")  # closing punctuation, "(Art. 17 GDPR)"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        self.source = args if isinstance(args, list) else [args]
+        self.pattern = re.compile(r"\W*(?:" + "|".join(term_patterns(args, path)) + ")", re.IGNORECASE)
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        result: Hits = {}
+        norm, statements, pattern, edge = corpus.norm, corpus.statements, self.pattern, self.EDGE
+        for index in corpus.body:
+            statement = statements[index]
+            if statement.end - statement.start > 80:  # a label, not a sentence
+                continue
+            text = norm[statement.start:statement.end]
+            trimmed = edge.sub("", text)
+            if trimmed and pattern.fullmatch(trimmed):
+                span = (statement.start, statement.start + len(trimmed))
+                result[index] = Hit((span,), (corpus.text[span[0]:span[1]],))
+        return result
+
+    def describe(self) -> str:
+        shown = [t for t in dict.fromkeys(readable_term(t) for t in self.source) if t]
+        return "a label: " + " / ".join(f"“{t}”" for t in shown[:4])
+
+
 class EmptyField(Matcher):
     """A label such as "Last updated:" or "contact us at:" with nothing filled in after it."""
 
@@ -614,7 +644,7 @@ class Reference(Matcher):
 
 
 REGISTRY: dict[str, type[Matcher]] = {cls.key: cls for cls in (
-    Terms, Near, All, AnyOf, Not, Nowhere, Affirmed, Negated, Section, Kind, EmptyField, DateOlderThan, Reference,
+    Terms, Near, All, AnyOf, Not, Nowhere, Affirmed, Negated, Section, Kind, Whole, EmptyField, DateOlderThan, Reference,
 )}
 RULE_LABEL_KEYS = frozenset({"says"})
 

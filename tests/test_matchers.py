@@ -31,6 +31,15 @@ def test_terms(text: str, expected: list[str]) -> None:
     check({"terms": ["sell"]}, text, expected)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("You have these rights:\n- Erasure\n- Erasure (Art. 17 GDPR).\n- Erasure of data you gave us\n", ["Erasure", "Erasure (Art. 17 GDPR)."]),
+    ("We use erasure coding. Erasure:\n", ["Erasure:"]),
+    ("You may ask for erasure:\n- Storage\n", []),  # the lead-in's words do not make the item a label
+])
+def test_whole(text: str, expected: list[str]) -> None:
+    check({"whole": ["erasure"]}, text, expected)
+
+
 def test_terms_span_line_breaks_and_alternatives() -> None:
     rule = {"terms": ["personal (data|information)", "e-?mail address"]}
     text = "We process personal\ninformation. We keep your email address. We keep your postal address.\n"
