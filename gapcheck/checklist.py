@@ -57,6 +57,7 @@ class RequirementSpec(_Strict):
     partial: OutcomeSpec | None = None
     requires: OutcomeSpec | None = None
     conflict: OutcomeSpec | None = None
+    quote_last: OutcomeSpec | None = None
     remediation: str = Field(min_length=1)
 
     @field_validator("met")
@@ -126,6 +127,7 @@ class Requirement:
     applies_unless: Outcome | None
     not_applicable_because: str
     remediation: str
+    quote_last: Outcome | None = None  # statements that count but make weaker evidence (e.g. how to exercise a right)
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,7 @@ def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) 
             applies_unless=outcome(applies.unless if applies else None, where + ("applies", "unless")),
             not_applicable_because=applies.because if applies else "",
             remediation=req.remediation.strip(),
+            quote_last=outcome(req.quote_last, where + ("quote_last",)),
         ))
     flags = []
     for i, flag in enumerate(spec.flags):

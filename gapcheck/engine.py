@@ -47,6 +47,7 @@ def evaluate_requirement(req: Requirement, corpus: Corpus) -> Finding:
                        severity=req.severity, status=status, rationale=rationale, evidence=tuple(evidence),
                        looked_for=req.met.text, remediation=req.remediation, weight=req.weight)
 
+    quoted_last = set(matches(req.quote_last, corpus)) if req.quote_last else set()
     met_hits = matches(req.met, corpus)
     applicable = req.applies_when is None or bool(matches(req.applies_when, corpus))
     if not applicable and not met_hits:
@@ -54,20 +55,20 @@ def evaluate_requirement(req: Requirement, corpus: Corpus) -> Finding:
     if req.applies_unless is not None and not met_hits:
         exempt = matches(req.applies_unless, corpus)
         if exempt:
-            evidence = gather(exempt, corpus)
+            evidence = gather(exempt, corpus, quoted_last)
             return finding("not_applicable", f"Not applicable: {req.not_applicable_because} {_quoted(evidence)}.",
                            evidence)
     if req.conflict is not None and (hits := matches(req.conflict, corpus)):
-        evidence = gather(hits, corpus)
+        evidence = gather(hits, corpus, quoted_last)
         return finding("conflict", f"Conflict: {req.conflict.text} {_quoted(evidence)}.", evidence)
     if met_hits:
-        evidence = gather(met_hits, corpus)
+        evidence = gather(met_hits, corpus, quoted_last)
         if applicable and req.requires is not None and not matches(req.requires, corpus):
             return finding("partial", f"Partial: {req.requires.text} Found {_quoted(evidence)}; "
                                       f"looked for phrases such as {_looked_for(req.requires)}.", evidence)
         return finding("met", f"Met: {_says(met_hits, evidence)} {_quoted(evidence)}.", evidence)
     if req.partial is not None and (hits := matches(req.partial, corpus)):
-        evidence = gather(hits, corpus)
+        evidence = gather(hits, corpus, quoted_last)
         return finding("partial", f"Partial: {req.partial.text} {_quoted(evidence)}; "
                                   f"looked for {req.met.text}.", evidence)
     return finding("missing", f"Missing: no statement found; looked for {req.met.text} "
@@ -99,9 +100,9 @@ def matches(outcome: Outcome, corpus: Corpus) -> Matches:
     return found
 
 
-def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
-    """The best evidence: the checklist's narrower statements (quote_last, e.g. about children only) after all
-    others; then earliest rule first; statements about the policy itself or definitions last; own-text
+def gather(found: Matches, corpus: Corpus, quoted_last: frozenset[int] | set[int] = frozenset()) -> list[Evidence]:
+    """The best evidence: the checklist's narrower statements (quote_last, e.g. about children only) and the
+    requirement's weaker ones (its own quote_last) after all others; then earliest rule first; statements about the policy itself or definitions last; own-text
     matches before list-lead matches; more distinct cues first; then document order."""
 
     weak = corpus.weak
@@ -112,7 +113,7 @@ def gather(found: Matches, corpus: Corpus) -> list[Evidence]:
         if generic is None:
             generic = weak[index] = _is_weak(corpus.statements[index])
         cues = len({c.lower() for c in hit.cues})
-        return index in corpus.narrow, order, generic, not hit.own, -min(cues, 4), index
+        return index in corpus.narrow or index in quoted_last, order, generic, not hit.own, -min(cues, 4), index
 
     ranked = sorted(found.items(), key=rank)
     evidence: list[Evidence] = []

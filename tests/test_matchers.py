@@ -254,3 +254,16 @@ def test_quote_last_statements_come_after_the_others(tmp_path: Path) -> None:
     assert [e.text for e in finding.evidence] == ["We do not sell your data.", "We do not sell the data of children."]
     (plain,), _ = evaluate_checklist(load_checklist(write_checklist(tmp_path, name="plain.yaml")), corpus_of(policy))
     assert plain.evidence[0].text == "We do not sell the data of children."  # document order without quote_last
+
+
+def test_a_requirement_quote_last_puts_its_weaker_statements_after_the_others(tmp_path: Path) -> None:
+    from conftest import MINI_CHECKLIST
+    text = MINI_CHECKLIST.replace("    remediation: Say whether you sell data.",
+                                  "    quote_last:\n      rules:\n        - terms: ['to exercise']\n"
+                                  "    remediation: Say whether you sell data.", 1)
+    checklist = load_checklist(write_checklist(tmp_path, text))
+    policy = "To exercise your right to opt out of the sale, write to us.\n\nWe sell e-mail addresses."
+    (finding,), _ = evaluate_checklist(checklist, corpus_of(policy))
+    assert [e.text for e in finding.evidence] == ["We sell e-mail addresses.",
+                                                  "To exercise your right to opt out of the sale, write to us."]
+    assert finding.status == "met"  # quoted last, still counted
