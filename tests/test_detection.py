@@ -121,3 +121,10 @@ def test_a_quoted_section_summary_is_quoted_after_the_statement_it_summarises() 
                                      "for the performance of our contract with you."))
     finding = next(f for r in audit.checklists for f in r.findings if f.requirement == "gdpr.legal_basis")
     assert finding.evidence[0].text.startswith("We process your account data")
+
+
+def test_how_to_exercise_a_right_is_quoted_after_the_statement_of_the_right() -> None:
+    audit = audit_text(POLICY.format("To exercise your right to delete, submit a request at https://acme.example/privacy."
+                                     "\n\nYou have the right to request that we delete your personal information."))
+    finding = next(f for r in audit.checklists for f in r.findings if f.requirement == "ccpa.right_delete")
+    assert finding.evidence[0].text == "You have the right to request that we delete your personal information."
