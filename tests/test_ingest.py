@@ -180,6 +180,33 @@ def test_pdf_text_is_read_in_order(policy_pdf: bytes) -> None:
                                           "3. Contact"]
 
 
+def test_pdf_running_headers_footers_and_page_breaks() -> None:
+    weasyprint = pytest.importorskip("weasyprint")
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike november oscar".split()
+    sentences = [f"We collect your name and e-mail address for {a} {b} and keep them until {b} {a} ends."
+                 for a in words for b in words[:3]]
+    titles = ["Data", "Use", "Retention", "Sharing", "Rights", "Contact"]
+    sections = "".join(f"<h2>{n}. {title}</h2><p>{' '.join(sentences[(n - 1) * 7:n * 7])}</p>"
+                       for n, title in enumerate(titles, 1))
+    page = ('<html><head><style>@page { size: A6; margin: 1.5cm; @top-center { content: "Acme Ltd Privacy Policy" }'
+            ' @bottom-right { content: "Page " counter(page) " of " counter(pages) } }</style></head>'
+            f"<body><h1>Privacy Policy</h1>{sections}</body></html>")
+    document = document_from_bytes("long.pdf", weasyprint.HTML(string=page).write_pdf(), "long")
+    assert "Acme Ltd Privacy Policy" not in document.text and "Page " not in document.text
+    assert "e-\nmail" not in document.text  # a compound broken after its hyphen is rejoined
+    statements, headings = statements_of(document)
+    assert [h.text for h in headings][1:] == ["1. Data", "2. Use", "3. Retention", "4. Sharing", "5. Rights",
+                                              "6. Contact"]
+    # every sentence is whole, also where a page break cut it in two
+    assert [" ".join(s.text.split()) for s in statements if s.kind == "sentence"] == sentences[:42]
+
+
+def test_a_line_repeated_on_only_some_pages_is_kept() -> None:
+    from gapcheck.ingest.pdf import without_running_lines
+    pages = ["Intro\nText one.", "Summary\nText two.", "Intro\nText three.", "Other\nText four.", "Last\nText five."]
+    assert without_running_lines(pages) == pages  # "Intro" heads 2 of 5 pages: not a running header
+
+
 def test_pdf_recognised_by_its_bytes(policy_pdf: bytes) -> None:
     assert document_from_bytes("download", policy_pdf, "d").media_type == "application/pdf"
 

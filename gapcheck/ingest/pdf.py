@@ -1,4 +1,8 @@
-"""PDF text in reading order, page by page (pypdf)."""
+"""PDF text in reading order, page by page (pypdf), without the running headers and footers of the pages.
+
+A sentence that a page break cuts in two is joined again, and a compound broken after its hyphen at the end
+of a line ("e-" / "mail") is rejoined.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,12 @@ from gapcheck.errors import SourceError
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 SURROGATE = re.compile("[\ud800-\udfff]")
+DIGITS = re.compile(r"\d+")
+PAGE_COUNTER = re.compile(r"(?i)\b(page|seite|p\.)\s*\d|\d\s*(of|/|von)\s*\d")  # "Page 3", "3 of 10", "3/10"
+PAGE_NUMBER = re.compile(r"(?i)(page|p\.|seite)?\s*[-–]?\s*\d{1,4}\s*([-–]\s*)?((of|/|von)\s*\d{1,4})?")
+SENTENCE_END = re.compile(r"[.!?:;)\]\"”’]\s*$")
+HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_]-)\n(?=[a-z])")  # "e-\nmail" -> "e-mail"
+EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be a running header or footer
 
 
 def pdf_to_text(data: bytes, source: str) -> str:
@@ -30,7 +40,48 @@ def pdf_to_text(data: bytes, source: str) -> str:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
         raise SourceError(source, f"not a readable PDF ({type(exc).__name__})") from exc
-    return without_lone_surrogates("\n\n".join(page for page in pages if page))
+    text = join_pages(without_running_lines([page for page in pages if page]))
+    return without_lone_surrogates(HYPHEN_BREAK.sub("", text))
+
+
+def without_running_lines(pages: list[str]) -> list[str]:
+    """Pages without their running headers and footers: a line near the top or bottom of a page that recurs
+    near the edge of at least half of the pages (page counters aside), or that is a bare page number."""
+    lines = [page.splitlines() for page in pages]
+    counts: dict[str, int] = {}
+    for page_lines in lines:
+        for key in {_shape(line) for line in _edges(page_lines)}:
+            counts[key] = counts.get(key, 0) + 1
+    running = {key for key, count in counts.items() if key and len(pages) >= 3 and count >= len(pages) / 2}
+    cleaned = []
+    for page_lines in lines:
+        edges = set(range(min(EDGE_LINES, len(page_lines)))) | set(range(max(0, len(page_lines) - EDGE_LINES),
+                                                                          len(page_lines)))
+        kept = [line for number, line in enumerate(page_lines)
+                if number not in edges or not (_shape(line) in running or PAGE_NUMBER.fullmatch(line.strip()))]
+        cleaned.append("\n".join(kept).strip())
+    return [page for page in cleaned if page]
+
+
+def join_pages(pages: list[str]) -> str:
+    """Pages separated by a blank line, except where a sentence runs on into the next page."""
+    text = ""
+    for page in pages:
+        if text:
+            runs_on = not SENTENCE_END.search(text) and page[:1].islower()
+            text += "\n" if runs_on else "\n\n"
+        text += page
+    return text
+
+
+def _edges(page_lines: list[str]) -> list[str]:
+    return page_lines[:EDGE_LINES] + page_lines[-EDGE_LINES:]
+
+
+def _shape(line: str) -> str:
+    """A line as compared across pages; with a page counter, its numbers are blanked ("Page 3 of 10")."""
+    line = " ".join(line.split()).lower()
+    return DIGITS.sub("#", line) if PAGE_COUNTER.search(line) else line
 
 
 def without_lone_surrogates(text: str) -> str:
