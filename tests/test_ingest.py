@@ -276,3 +276,152 @@ def test_other_schemes_are_refused(source: str) -> None:
     assert "only http and https" in source_error(source).reason
     with pytest.raises(SourceError, match="only http and https"):
         fetch(source)
+
+
+# ---------------------------------------------------------------- HTML in the wild
+
+def page_text(body: str) -> str:
+    """The text read out of a page with this body."""
+    return document_from_bytes("p.html", f"<html><body>{body}</body></html>".encode("utf-8"), "p").text
+
+
+def heading_lines(document) -> list[tuple[str, int]]:
+    return [(document.text[start:].split("\n", 1)[0], level) for start, level in document.heading_hints]
+
+
+POLICY_BODY = ("<main><h1>Privacy Policy</h1><p>We collect your email address to run your account.</p>"
+               "<p>You may ask us to delete your data by writing to privacy@acme.example.</p></main>")
+CONSENT_UIS = [  # the banners and preference centres of consent-management platforms, as they insert them
+    '<div id="onetrust-consent-sdk"><div id="onetrust-banner-sdk"><h2>We value your privacy</h2>{}</div></div>',
+    '<div id="onetrust-pc-sdk" class="otPcCenter"><h2>Privacy Preference Center</h2>{}</div>',
+    '<div id="CybotCookiebotDialog"><h2>This website uses cookies</h2>{}</div>',
+    '<div id="consent_blackbar"><div id="truste-consent-content">{}</div></div>',
+    '<div id="didomi-host"><div class="didomi-popup-notice">{}</div></div>',
+    '<div id="usercentrics-root">{}</div>',
+    '<div id="qc-cmp2-container" class="qc-cmp2-container"><div class="qc-cmp2-summary-info">{}</div></div>',
+    '<div class="osano-cm-dialog osano-cm-dialog--type_bar">{}</div>',
+    '<div id="termly-code-snippet-support"><div class="t-consentPrompt">{}</div></div>',
+    '<div id="iubenda-cs-banner" class="iubenda-cs-container">{}</div>',
+    '<div id="cmplz-cookiebanner-container"><div class="cmplz-cookiebanner">{}</div></div>',
+    '<div class="cky-consent-container"><div class="cky-notice">{}</div></div>',
+    '<div id="BorlabsCookieBox">{}</div>',
+]
+
+
+@pytest.mark.parametrize("banner", CONSENT_UIS)
+def test_consent_manager_text_is_not_policy_text(banner: str) -> None:
+    # A long vendor list (a preference centre) can outweigh the policy: it must go whatever its size.
+    claims = ("We and our partners process personal data such as IP address and device identifiers. "
+              "You can withdraw consent at any time. ") * 20
+    text = page_text(POLICY_BODY + banner.format(f"<p>{claims}</p><button>Accept all</button>"))
+    assert text.startswith("Privacy Policy") and "delete your data" in text
+    assert "withdraw consent" not in text and "We value your privacy" not in text and "Accept all" not in text
+
+
+def test_home_made_cookie_banner_is_furniture() -> None:
+    text = page_text(POLICY_BODY + '<div id="cookie_consent_wrapper"><p>We use cookies. You can withdraw consent'
+                                   ' at any time.</p><a href="#" class="btn">Accept all</a></div>')
+    assert "withdraw consent" not in text and "Accept all" not in text and "delete your data" in text
+
+
+def test_cookie_list_a_consent_manager_embeds_in_the_policy_is_kept() -> None:
+    text = page_text('<main><h1>Cookie Policy</h1><div id="ot-sdk-cookie-policy"><table><tr><td>_ga</td>'
+                     '<td>Google Analytics: distinguishes users. Kept for 2 years.</td></tr></table></div>'
+                     '<div id="CookieDeclaration"><p>This site uses strictly necessary cookies.</p></div></main>')
+    assert "_ga | Google Analytics: distinguishes users. Kept for 2 years." in text
+    assert "strictly necessary cookies" in text
+
+
+def test_accordion_titles_in_buttons_are_kept_as_headings() -> None:
+    page = b"""<html><body><main><h1>Privacy Policy</h1><h2>Overview</h2><p>This policy explains our practices.</p>
+<div class="accordion">
+<h2 class="accordion-header"><button aria-expanded="false" aria-controls="a1">Your rights</button></h2>
+<div id="a1" hidden><p>You may ask for a copy of your data.</p></div>
+<div class="item"><button class="accordion-trigger" aria-expanded="false">Sharing</button>
+<div class="panel" style="display:none"><p>We share data with our processors.</p></div></div>
+<details><summary>Cookies we use</summary><p>We use analytics cookies.</p></details>
+<div hidden="until-found"><p>We keep data for two years.</p></div>
+<div aria-hidden="true"><p>We answer requests within 45 days.</p></div>
+</div><button class="print">Print</button></main></body></html>"""
+    document = document_from_bytes("rights.html", page, "rights")
+    # Collapsed panels (hidden, display:none, aria-hidden) are policy text, kept as any other.
+    assert document.text == (
+        "Privacy Policy\n\nOverview\n\nThis policy explains our practices.\n\nYour rights\n\n"
+        "You may ask for a copy of your data.\n\nSharing\n\nWe share data with our processors.\n\nCookies we use\n\n"
+        "We use analytics cookies.\n\nWe keep data for two years.\n\nWe answer requests within 45 days.")
+    assert heading_lines(document) == [("Privacy Policy", 1), ("Overview", 2), ("Your rights", 2), ("Sharing", 3),
+                                       ("Cookies we use", 3)]
+    statements, _ = statements_of(document)
+    copy = next(s for s in statements if s.text.startswith("You may ask for a copy"))
+    assert copy.section[-1] == "Your rights"
+
+
+def test_titles_set_in_bold_or_styled_as_headings_are_headings() -> None:
+    page = b"""<html><body><main><h1>Privacy Policy</h1><h2>What we collect</h2><p>We collect your email address.</p>
+<h2>Your rights</h2><p><strong>Right to delete</strong></p><p>You may ask us to delete your data.</p>
+<p><span style="font-weight: 700;">Right to correct</span></p><p>You may ask us to correct your data.</p>
+<div class="h3">Contact</div><div role="heading" aria-level="2">Changes</div>
+<p><b>We do not sell your personal information to anyone</b></p>
+<p><strong>Note:</strong> this applies to California residents.</p></main></body></html>"""
+    document = document_from_bytes("bold.html", page, "bold")
+    assert heading_lines(document) == [("Privacy Policy", 1), ("What we collect", 2), ("Your rights", 2),
+                                       ("Right to delete", 3), ("Right to correct", 3), ("Contact", 3),
+                                       ("Changes", 2)]
+    statements, _ = statements_of(document)
+    delete = next(s for s in statements if s.text.startswith("You may ask us to delete"))
+    assert delete.section[-2:] == ("Your rights", "Right to delete")
+
+
+def test_bold_titles_are_left_to_extraction_where_headings_are_not_marked() -> None:
+    # With fewer than three heading tags, extraction reads titles off plain lines (numbering sets their level);
+    # hints here would switch that off.
+    page = b"""<html><body><p><b>Privacy Policy</b></p><p>1. Information We Collect</p>
+<p>We collect your email address when you sign up.</p><p><b>Your California Rights</b></p>
+<p>You may ask us to delete your data.</p></body></html>"""
+    assert document_from_bytes("plain.html", page, "plain").heading_hints == ()
+
+
+def test_numbered_section_set_as_a_one_item_ordered_list_keeps_its_number() -> None:
+    page = b"""<html><body><h1>Privacy Policy</h1><ol start="14"><li><strong>Privacy information for EEA users</strong>
+</li></ol><p><strong>14.1 Legal rights</strong></p><p>You may object to processing.</p>
+<ol start="15"><li><strong>Privacy information for United States residents</strong></li></ol>
+<p><strong>15.1 Your rights</strong></p><p>You may ask us to delete your personal information.</p>
+<ol><li>Email us.</li><li>Call us.</li></ol></body></html>"""
+    document = document_from_bytes("sections.html", page, "sections")
+    assert "\n\n15. Privacy information for United States residents\n\n" in document.text
+    assert "\n\nEmail us.\n\nCall us." in document.text  # a list of several items is not numbered
+    statements, _ = statements_of(document)
+    delete = next(s for s in statements if s.text.startswith("You may ask us to delete"))
+    assert delete.section == ("15. Privacy information for United States residents", "15.1 Your rights")
+
+
+def test_blocks_inside_a_table_cell_stay_in_the_row() -> None:
+    page = b"""<html><body><main><h1>Privacy Policy</h1><table>
+<tr><th>Category</th><th>Examples</th><th>Sold</th></tr>
+<tr><td><p>Identifiers</p></td><td><p>Name</p><p>Email address</p></td><td>No</td></tr>
+<tr><td>Commercial information</td><td><ul><li>Purchases.</li><li>Returns</li></ul></td><td>No<br>(never)</td></tr>
+</table><table><tr><td><h2>Layout</h2><p>A page laid out in a table keeps its paragraphs.</p></td></tr></table>
+</main></body></html>"""
+    text = document_from_bytes("table.html", page, "table").text
+    assert ("Category | Examples | Sold\n\nIdentifiers | Name; Email address | No\n\n"
+            "Commercial information | Purchases. Returns | No; (never)") in text
+    assert text.endswith("Layout\n\nA page laid out in a table keeps its paragraphs.")
+
+
+def test_in_page_links_breadcrumbs_and_pickers_are_furniture() -> None:
+    text = page_text("""<a class="visually-hidden focusable" href="#main-content">Skip to main content</a>
+<div id="content"><ol class="c-breadcrumb-list"><li><a href="/">Home</a></li><li>Legal</li></ol>
+<h1>Privacy Policy</h1><div class="share-buttons"><a href="#">Email</a><a href="#">Tweet</a></div>
+<div class="language-switcher"><ul><li><a href="/de">Deutsch</a></li><li><a href="/fr">Fran\u00e7ais</a></li></ul></div>
+<p>We collect your email address.</p><p><a href="#top" class="to-top">Back to Top</a></p>
+<p>Questions? Write to privacy@acme.example or <a href="/print">print</a> this page.</p>
+<p><a href="#">Print</a></p></div>""")
+    assert text == ("Privacy Policy\n\nWe collect your email address.\n\n"
+                    "Questions? Write to privacy@acme.example or print this page.")
+
+
+def test_noscript_in_the_head_does_not_spill_into_the_text() -> None:
+    page = (b"<html><head><noscript>&lt;style&gt;form * { display: none }&lt;/style&gt;</noscript>"
+            b"<title>Privacy | Acme</title></head><body><h1>Privacy Policy</h1><p>We collect your email.</p></body></html>")
+    document = document_from_bytes("head.html", page, "head")
+    assert document.text == "Privacy Policy\n\nWe collect your email."
