@@ -60,7 +60,7 @@ FURNITURE = ", ".join([
     "[class~=footer]", "[class*=breadcrumb i]", "[aria-label*=breadcrumb i]", "[class~=sidebar]", "[id=sidebar]",
 ])
 # A link that only moves around the page or acts on it ("Back to top", "Skip to main content", "Print").
-IN_PAGE_LINKS = 'a[href^="#"], a[href^="javascript:" i], a:not([href])'
+IN_PAGE_LINKS = 'a[href^="#"], a[href$="#top" i], a[href^="javascript:" i], a:not([href])'
 NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.IGNORECASE | re.DOTALL)  # in <head>, it can spill
 FURNITURE_LINK = re.compile(
     r"\W*(?:back to (?:the )?top|top of page|top|skip to [\w ]+|skip navigation|print(?: this page)?|share"
@@ -85,8 +85,9 @@ CLASS_HEADING = re.compile(r"(?:^|\s)h[1-6](?:\s|$)")  # <div class="h3">: style
 # heading or a long text lays out the page and keeps its blocks.
 CELL_BREAK = "\u2029"
 CELL_BREAKS = re.compile(r"\s*\u2029[\s\u2029]*")
-CELL_LAYOUT = "table, h1, h2, h3, h4, h5, h6"
-CELL_BLOCK_TAGS = sorted(BLOCK_TAGS - {"body", "html", "main", "table", "tr", "td", "th"})
+CELL_LAYOUT_TAGS = frozenset({"table", "h1", "h2", "h3", "h4", "h5", "h6"})
+CELL_BLOCK_TAGS = BLOCK_TAGS - CELL_LAYOUT_TAGS - {"body", "html", "main", "tr"}
+CELL_INNER_TAGS = CELL_BLOCK_TAGS | CELL_LAYOUT_TAGS | {"br"}
 MAX_CELL_CHARS = 2000
 
 
@@ -159,15 +160,17 @@ def _is_section_item(block: LexborNode) -> bool:
 def _flatten_cells(tree: LexborHTMLParser) -> None:
     """Join the blocks inside each data cell ("<td><p>Name</p><p>Email</p></td>") into the cell's text."""
     for cell in tree.css("td, th"):
-        if cell.css_first(CELL_LAYOUT) is not None or len(cell.text()) > MAX_CELL_CHARS:
+        if len(cell.text()) > MAX_CELL_CHARS:
             continue
-        inner = cell.css(", ".join(CELL_BLOCK_TAGS))
+        inner = [node for node in cell.traverse() if node.tag in CELL_INNER_TAGS]
+        if not inner or any(node.tag in CELL_LAYOUT_TAGS for node in inner):
+            continue
         for node in inner:
-            node.insert_before(CELL_BREAK)
-        for node in cell.css("br"):
-            node.replace_with(CELL_BREAK)
-        if inner:
-            cell.unwrap_tags(CELL_BLOCK_TAGS)
+            if node.tag == "br":
+                node.replace_with(CELL_BREAK)
+            else:
+                node.insert_before(CELL_BREAK)
+        cell.unwrap_tags(sorted(CELL_BLOCK_TAGS))
 
 
 def _join_cell_breaks(line: str) -> str:
