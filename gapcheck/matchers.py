@@ -90,7 +90,7 @@ class Corpus:
     words: WordIndex = field(init=False)
     excluded: set[int] = field(default_factory=set)  # statements out of the current checklist's scope
     narrow: set[int] = field(default_factory=set)  # statements the current checklist quotes last
-    cache: dict[Any, Hits] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)  # matcher results by key (and Whole's labels)
     found: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # term group pattern -> its match spans
     weak: dict[int, bool] = field(default_factory=dict)  # statement -> weak evidence (about the policy itself)
     every_body: Hits = field(init=False)  # every body statement, without spans (shared: never changed)
@@ -526,18 +526,24 @@ class Whole(Matcher):
         self.pattern = re.compile(r"\W*(?:" + "|".join(term_patterns(args, path)) + ")", re.IGNORECASE)
 
     def evaluate(self, corpus: Corpus) -> Hits:
-        result: Hits = {}
-        norm, statements, pattern, edge = corpus.norm, corpus.statements, self.pattern, self.EDGE
-        for index in corpus.body:
-            statement = statements[index]
-            if statement.end - statement.start > 80:  # a label, not a sentence
-                continue
-            text = norm[statement.start:statement.end]
-            trimmed = edge.sub("", text)
-            if trimmed and pattern.fullmatch(trimmed):
-                span = (statement.start, statement.start + len(trimmed))
-                result[index] = Hit((span,), (corpus.text[span[0]:span[1]],))
-        return result
+        pattern = self.pattern
+        return {index: Hit((span,), (corpus.text[span[0]:span[1]],))
+                for index, label, span in self.labels(corpus) if pattern.fullmatch(label)}
+
+    @classmethod
+    def labels(cls, corpus: Corpus) -> list[tuple[int, str, tuple[int, int]]]:
+        """The document's short statements without their closing punctuation, worked out once per document."""
+        found = corpus.cache.get(cls.key)
+        if found is None:
+            found = []
+            for index in corpus.body:
+                statement = corpus.statements[index]
+                if statement.end - statement.start <= 80:  # a label, not a sentence
+                    label = cls.EDGE.sub("", corpus.norm[statement.start:statement.end])
+                    if label:
+                        found.append((index, label, (statement.start, statement.start + len(label))))
+            corpus.cache[cls.key] = found
+        return found
 
     def describe(self) -> str:
         shown = [t for t in dict.fromkeys(readable_term(t) for t in self.source) if t]

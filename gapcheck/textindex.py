@@ -400,7 +400,7 @@ def _gate_starts(gate: Gate, text: str, index: WordIndex) -> list[int]:
 
 # A first-character class of at most this many characters is searched for; a broader one is no quicker than a scan.
 GATE_CHARACTERS = 16
-WORD_GATE_CHARACTERS = 26  # [A-Z]: a match that begins a word is looked for among first characters of words only
+WORD_GATE_CHARACTERS = 36  # [A-Z0-9]: a match that begins a word is looked for among first characters of words only
 CATEGORY_SOURCE = {sre_constants.CATEGORY_DIGIT: r"\d", sre_constants.CATEGORY_WORD: r"\w",
                    sre_constants.CATEGORY_SPACE: r"\s"}
 ClassItem = tuple[bool, object, object]  # (case-insensitive, op, argument) of one member of a character class

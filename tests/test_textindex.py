@@ -10,22 +10,27 @@ from hypothesis import strategies as st
 
 from gapcheck.checklist import resolve_checklists
 from gapcheck.matchers import NORMALIZE, Matcher, Terms, term_patterns, word_bounded
-from gapcheck.textindex import Start, WordIndex, find_all, group_starts, prefix_starts
+from gapcheck.textindex import Start, WordIndex, find_all, first_characters, group_starts, prefix_starts
 
 ROOT = Path(__file__).resolve().parent.parent
 TRICKY = ("You can ask us. You  can\n\tcan't; you, can we? We do not sell. WE NEVER sell data, database, "
           "Daten, ınformation İnformation ſell, the data we collect, call 1-800-555-0100, e-mail us: a@b.io, "
           "your account, YOUR accounts, their data; personal information, personal\u00a0data. In the event of a "
-          "merger; in case. Contact us, contacting us. Rights of access, right to object.")
+          "merger; in case. Contact us, contacting us. Rights of access, right to object. Write to Keizersgracht 1, "
+          "1015 Amsterdam, EC1A 1BB London, Acme Inc, 1 Main St, San Francisco, CA 94105-1234, jane (at) acme (dot) "
+          "com or jo[at]acme[dot]io by 3 March 2026; kept 30 days.")
 
 
-def bundled_groups() -> list[tuple[object, dict[str, Start]]]:
-    groups: dict[str, tuple[object, dict[str, Start]]] = {}
+def bundled_groups(prefixed: bool = True) -> list[tuple[object, dict[str, Start] | None]]:
+    """The term groups of the bundled checklists tried at their words' prefixes (or, with prefixed=False, the
+    groups without a word prefix, tried at their first characters)."""
+    groups: dict[str, tuple[object, dict[str, Start] | None]] = {}
     stack: list[Matcher] = []
     for checklist in resolve_checklists([]):
-        outcomes = [checklist.out_of_scope]
+        outcomes = [checklist.out_of_scope, checklist.quote_last]
         for req in checklist.requirements:
-            outcomes += [req.met, req.partial, req.requires, req.conflict, req.applies_when, req.applies_unless]
+            outcomes += [req.met, req.partial, req.requires, req.conflict, req.applies_when, req.applies_unless,
+                         req.quote_last]
         for flag in checklist.flags:
             outcomes += [flag.when, flag.unless]
         stack += [rule.matcher for outcome in outcomes if outcome for rule in outcome.rules]
@@ -33,7 +38,7 @@ def bundled_groups() -> list[tuple[object, dict[str, Start]]]:
         node = stack.pop()
         if isinstance(node, Terms):
             for pattern, starts in node.groups:
-                if starts is not None:
+                if (starts is not None) == prefixed:
                     groups[pattern.pattern] = (pattern, starts)
         stack.extend(getattr(node, "children", []))
         stack += [getattr(node, a) for a in ("child", "a", "b", "label", "target")
@@ -42,6 +47,7 @@ def bundled_groups() -> list[tuple[object, dict[str, Start]]]:
 
 
 GROUPS = bundled_groups()
+GATED = bundled_groups(prefixed=False)
 
 
 def spans(pattern, starts, text: str, index: WordIndex) -> list[tuple[int, int]]:
@@ -54,6 +60,14 @@ def same_as_prefix_lookup(text: str) -> None:
     index = WordIndex(text)
     for pattern, starts in GROUPS:
         assert spans(pattern, starts, text, index) == spans(pattern, frozenset(starts), text, index), pattern.pattern
+    for pattern, _ in GATED:  # tried only at their first characters: what a scan of the whole text finds
+        assert spans(pattern, None, text, index) == [m.span() for m in pattern.finditer(text)], pattern.pattern
+
+
+def test_no_bundled_term_scans_the_whole_text() -> None:
+    assert GATED, "expected some terms without a word prefix (e-mail addresses, dates, postal codes)"
+    for pattern, _ in GATED:
+        assert first_characters(pattern.pattern, pattern.flags) is not None, pattern.pattern
 
 
 @pytest.mark.parametrize("seed", sorted((ROOT / "seeds").glob("*.txt")), ids=lambda p: p.stem)
