@@ -45,6 +45,7 @@ TITLE_NAMED = re.compile(r"\b(privacy|data protection|cookie)\s+(policy|notice|s
 
 ABBREVIATIONS = frozenset("""e.g i.e etc inc ltd co corp llc plc mr mrs ms dr st no nos vs u.s u.k e.v art arts
 sec para cf approx incl ca jan feb mar apr jun jul aug sep sept oct nov dec fig al resp gmbh s.a
+cal civ regs tit stat ann gen bus prof
 """.split())
 LAST_WORD = re.compile(r"([\w.]+)[.!?]+['\"”’)\]]*$")  # the word before a sentence's closing punctuation
 SENTENCE_END = re.compile(r"""[.!?]+['"”’)\]]*(?=\s+["“'‘(\[]?[A-Z0-9•]|[A-Z][a-z])""")

@@ -443,6 +443,8 @@ def test_date_under_a_label_is_part_of_it_not_a_heading() -> None:
      ["Do you have questions?", "Write to us!", "We answer within 30 days."]),
     ('We call this "the Service." You may stop using it at any time.',
      ['We call this "the Service."', "You may stop using it at any time."]),
+    ("We follow Cal. Civ. Code § 1798.100 and Cal. Code Regs. tit. 11, § 7027. Ask us.",  # legal citations
+     ["We follow Cal. Civ. Code § 1798.100 and Cal. Code Regs. tit. 11, § 7027.", "Ask us."]),
 ])
 def test_sentence_splitting(paragraph: str, sentences: list[str]) -> None:
     statements, _ = statements_of("Privacy Policy\n\n" + paragraph + "\n")
