@@ -102,8 +102,9 @@ def matches(outcome: Outcome, corpus: Corpus) -> Matches:
 
 def gather(found: Matches, corpus: Corpus, quoted_last: frozenset[int] | set[int] = frozenset()) -> list[Evidence]:
     """The best evidence: the checklist's narrower statements (quote_last, e.g. about children only) and the
-    requirement's weaker ones (its own quote_last) after all others; then earliest rule first; statements about the policy itself or definitions last; own-text
-    matches before list-lead matches; more distinct cues first; then document order."""
+    requirement's weaker ones (its own quote_last) after all others; then earliest rule first; statements about
+    the policy itself or definitions last; own-text matches before list-lead matches; more distinct cues first;
+    then document order."""
 
     weak = corpus.weak
 

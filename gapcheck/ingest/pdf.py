@@ -20,7 +20,7 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 DIGITS = re.compile(r"\d+")
 PAGE_COUNTER = re.compile(r"(?i)\b(page|seite|p\.)\s*\d|\d\s*(of|/|von)\s*\d")  # "Page 3", "3 of 10", "3/10"
 PAGE_NUMBER = re.compile(r"(?i)(page|p\.|seite)?\s*[-–]?\s*\d{1,4}\s*([-–]\s*)?((of|/|von)\s*\d{1,4})?")
-SENTENCE_END = re.compile(r"[.!?:;)\]\"”’]\s*$")
+SENTENCE_END = frozenset(".!?:;)]\"”’")  # a page ending in one of these ends its sentence
 HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_]-)\n(?=[a-z])")  # "e-\nmail" -> "e-mail"
 EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be a running header or footer
 
@@ -48,34 +48,31 @@ def without_running_lines(pages: list[str]) -> list[str]:
     """Pages without their running headers and footers: a line near the top or bottom of a page that recurs
     near the edge of at least half of the pages (page counters aside), or that is a bare page number."""
     lines = [page.splitlines() for page in pages]
+    # per page, the lines near its top and bottom: (line number, line, shape)
+    edges = [[(number, line, _shape(line)) for number, line in enumerate(page_lines)
+              if number < EDGE_LINES or number >= len(page_lines) - EDGE_LINES] for page_lines in lines]
     counts: dict[str, int] = {}
-    for page_lines in lines:
-        for key in {_shape(line) for line in _edges(page_lines)}:
+    for page_edges in edges:
+        for key in {shape for _, _, shape in page_edges}:
             counts[key] = counts.get(key, 0) + 1
     running = {key for key, count in counts.items() if key and len(pages) >= 3 and count >= len(pages) / 2}
     cleaned = []
-    for page_lines in lines:
-        edges = set(range(min(EDGE_LINES, len(page_lines)))) | set(range(max(0, len(page_lines) - EDGE_LINES),
-                                                                          len(page_lines)))
-        kept = [line for number, line in enumerate(page_lines)
-                if number not in edges or not (_shape(line) in running or PAGE_NUMBER.fullmatch(line.strip()))]
-        cleaned.append("\n".join(kept).strip())
+    for page_lines, page_edges in zip(lines, edges):
+        dropped = {number for number, line, shape in page_edges
+                   if shape in running or PAGE_NUMBER.fullmatch(line.strip())}
+        cleaned.append("\n".join(line for number, line in enumerate(page_lines) if number not in dropped).strip())
     return [page for page in cleaned if page]
 
 
 def join_pages(pages: list[str]) -> str:
     """Pages separated by a blank line, except where a sentence runs on into the next page."""
-    text = ""
+    parts: list[str] = []
     for page in pages:
-        if text:
-            runs_on = not SENTENCE_END.search(text) and page[:1].islower()
-            text += "\n" if runs_on else "\n\n"
-        text += page
-    return text
-
-
-def _edges(page_lines: list[str]) -> list[str]:
-    return page_lines[:EDGE_LINES] + page_lines[-EDGE_LINES:]
+        if parts:
+            runs_on = parts[-1].rstrip()[-1:] not in SENTENCE_END and page[:1].islower()
+            parts.append("\n" if runs_on else "\n\n")
+        parts.append(page)
+    return "".join(parts)
 
 
 def _shape(line: str) -> str:
