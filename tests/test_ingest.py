@@ -408,6 +408,22 @@ def test_blocks_inside_a_table_cell_stay_in_the_row() -> None:
     assert text.endswith("Layout\n\nA page laid out in a table keeps its paragraphs.")
 
 
+def test_a_cell_spanning_rows_is_read_in_every_row_it_spans() -> None:
+    page = b"""<html><body><main><h1>Privacy Policy</h1><table>
+<tr><th>Category</th><th>Disclosed to</th><th>Sold</th></tr>
+<tr><td>Identifiers</td><td rowspan="2"><p>Service providers</p><p>Advertising partners</p></td><td>Yes</td></tr>
+<tr><td>Geolocation data</td><td>No</td></tr>
+<tr><td rowspan="2" colspan="2">Sensitive personal information</td><td>No</td></tr>
+<tr><td>Never</td></tr>
+<tr><td>Biometrics</td><td>Nobody</td><td rowspan="9999">No</td></tr><tr><td>Audio</td><td>Nobody</td></tr>
+</table></main></body></html>"""
+    text = document_from_bytes("spans.html", page, "spans").text
+    assert ("Identifiers | Service providers; Advertising partners | Yes\n\n"
+            "Geolocation data | Service providers; Advertising partners | No\n\n"
+            "Sensitive personal information | No\n\nSensitive personal information | Never\n\n"
+            "Biometrics | Nobody | No\n\nAudio | Nobody") in text  # an absurd span is not spread
+
+
 def test_in_page_links_breadcrumbs_and_pickers_are_furniture() -> None:
     text = page_text("""<a class="visually-hidden focusable" href="#main-content">Skip to main content</a>
 <div id="content"><ol class="c-breadcrumb-list"><li><a href="/">Home</a></li><li>Legal</li></ol>

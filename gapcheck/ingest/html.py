@@ -89,6 +89,7 @@ CELL_LAYOUT_TAGS = frozenset({"table", "h1", "h2", "h3", "h4", "h5", "h6"})
 CELL_BLOCK_TAGS = BLOCK_TAGS - CELL_LAYOUT_TAGS - {"body", "html", "main", "tr"}
 CELL_INNER_TAGS = CELL_BLOCK_TAGS | CELL_LAYOUT_TAGS | {"br"}
 MAX_CELL_CHARS = 2000
+MAX_ROW_SPAN = 100  # a cell spanning more rows than this lays out the page
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,48 @@ def _flatten_cells(tree: LexborHTMLParser) -> None:
         cell.unwrap_tags(sorted(CELL_BLOCK_TAGS))
 
 
+def _spread_row_spans(tree: LexborHTMLParser) -> None:
+    """Repeat a data cell that spans rows (rowspan) in every row it spans, so each row reads whole
+    ("Identifiers | Service providers" and "Geolocation | Service providers", not "Geolocation" alone)."""
+    for table in tree.css("table"):
+        if len(table.css("table")) > 1:  # a layout table holding tables (css() includes the table itself)
+            continue
+        spanning: dict[int, tuple[LexborNode, int]] = {}  # column -> (cell, rows still to fill)
+        for row in table.css("tr"):
+            cells = [cell for cell in row.iter() if cell.tag in CELL_TAGS]
+            column = 0
+
+            def fill_from(column: int, before: LexborNode | None) -> int:
+                while column in spanning:
+                    cell, left = spanning[column]
+                    copy = cell.clone()
+                    del copy.attrs["rowspan"]
+                    if before is not None:
+                        before.insert_before(copy)
+                    else:
+                        row.insert_child(copy)
+                    spanning[column] = (cell, left - 1)
+                    if left == 1:
+                        del spanning[column]
+                    column += _span(cell, "colspan", 1)
+                return column
+
+            for cell in cells:
+                column = fill_from(column, cell)
+                rows = _span(cell, "rowspan", MAX_ROW_SPAN)
+                if rows > 1 and len(cell.text()) <= MAX_CELL_CHARS:
+                    spanning[column] = (cell, rows - 1)
+                column += _span(cell, "colspan", 1)
+            for column in sorted(c for c in spanning if c >= column):
+                fill_from(column, None)
+
+
+def _span(cell: LexborNode, attribute: str, most: int) -> int:
+    """A cell's rowspan or colspan: 1 when absent, malformed, or more than `most`."""
+    value = (cell.attributes.get(attribute) or "").strip()
+    return int(value) if value.isdigit() and 1 <= int(value) <= most else 1
+
+
 def _join_cell_breaks(line: str) -> str:
     """A break inside a cell becomes "; " after a phrase, a space after a sentence or at the cell's edge."""
     def separator(match: re.Match[str]) -> str:
@@ -221,6 +264,7 @@ def html_to_text(markup: str) -> HtmlText:
     title_node = tree.css_first("title")
     title = SPACES.sub(" ", title_node.text()).strip() if title_node else ""
     _remove_furniture(tree)
+    _spread_row_spans(tree)
     _flatten_cells(tree)
     _number_sections(tree)
     root = _content_root(tree)
