@@ -19,7 +19,10 @@ META_STATEMENT = re.compile(
     r"|\b(see|visit|refer to|described in|set out in|found in)\b.{0,60}\b(section|part|paragraph)\b"
     r"|\b(section|part) [\dIVX]+\w*,? (below |above )?(contains|describes|explains|sets out)\b"
     # a quoted section title summarised: "“Necessary Processing” describes how we ..."
-    r"|[\"“][^\"”]{3,60}[\"”] (describes|explains|sets out|covers)\b",
+    r"|[\"“][^\"”]{3,60}[\"”] (describes|explains|sets out|covers)\b"
+    # a lead-in that only announces what follows: "The following details which categories ... and whether we sell"
+    r"|^(the )?(following|below|table below|chart below|table|chart) (\w+ ){0,2}(details|describes|explains|sets out|"
+    r"outlines|summari[sz]es|shows|identifies)\b",
     re.IGNORECASE)
 DEFINITIONS_SECTION = re.compile(r"\b(definitions?|interpretation|glossary)\b", re.IGNORECASE)
 SELF_DEFINITION = re.compile(r"\((referred to|hereinafter)|[\"“](we|us|company|the company)[\"”]", re.IGNORECASE)

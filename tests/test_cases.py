@@ -1,6 +1,7 @@
 """Every requirement and flag of the bundled checklists on small policies written for it (tests/cases/*.yaml):
 phrasings that must satisfy a requirement or raise a flag, and near-misses, negations and out-of-scope sections
-that must not. A case gapcheck is known to get wrong carries `xfail: <which cue or rule is at fault>`."""
+that must not. A case gapcheck is known to get wrong carries `xfail: <which cue or rule is at fault>`; a case
+may name with `quoted_first` words its first evidence quote must contain (the sentence a lawyer should see)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def load(kind: str) -> list:
             assert ("requirement" in case) != ("flag" in case), f"{where}: names neither or both"
             if kind not in case:
                 continue
-            assert KEYS[kind] <= set(case) <= KEYS[kind] | {"xfail"}, f"{where}: keys {sorted(case)}"
+            assert KEYS[kind] <= set(case) <= KEYS[kind] | {"xfail", "quoted_first"}, f"{where}: keys {sorted(case)}"
             assert case.get("status", "met") in STATUSES and case.get("raised", True) in (True, False), where
             marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if "xfail" in case else []
             lines = case["text"].splitlines()
@@ -48,6 +49,7 @@ def test_requirement_case(case: dict) -> None:
     if case["status"] in ("met", "partial", "conflict"):
         assert finding.evidence, finding.rationale
         assert all(audit.text[e.start:e.end] == e.text for e in finding.evidence)
+        assert case.get("quoted_first", "") in finding.evidence[0].text, f"first quoted: {finding.evidence[0].text}"
 
 
 @pytest.mark.parametrize("case", FLAG_CASES)
