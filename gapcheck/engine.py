@@ -74,8 +74,9 @@ def evaluate_requirement(req: Requirement, corpus: Corpus) -> Finding:
         evidence = gather(hits, corpus, quoted_last)
         return finding("partial", f"Partial: {req.partial.text} {_quoted(evidence)}; "
                                   f"looked for {req.met.text}.", evidence)
-    return finding("missing", f"Missing: no statement found; looked for {req.met.text} "
-                              f"(phrases such as {_looked_for(req.met)}).")
+    examples = _looked_for(req.met)
+    return finding("missing", f"Missing: no statement found; looked for {req.met.text}"
+                              + (f" (phrases such as {examples})." if examples else "."))
 
 
 def evaluate_flag(rule: FlagRule, corpus: Corpus, checklist_id: str) -> Flag | None:

@@ -85,6 +85,7 @@ class Corpus:
     norm: str = field(init=False)
     starts: list[int] = field(init=False)
     body_ends: list[int] = field(init=False)  # each statement's end offset; -1 for a heading (never holds a match)
+    bounds: list[int] = field(init=False)  # where statements end, in order: no term match runs across one
     lead_index: dict[int, int] = field(init=False)
     body: list[int] = field(init=False)
     words: WordIndex = field(init=False)
@@ -101,6 +102,7 @@ class Corpus:
         self.words = WordIndex(self.norm)
         self.starts = [s.start for s in self.statements]
         self.body_ends = [-1 if s.kind == "heading" else s.end for s in self.statements]
+        self.bounds = sorted({s.end for s in self.statements})
         by_start = {s.start: i for i, s in enumerate(self.statements)}
         # A list item reads with the sentence introducing its list, unless it is a sentence of its own.
         self.lead_index = {i: by_start[s.lead_start] for i, s in enumerate(self.statements)
@@ -118,7 +120,8 @@ class Corpus:
         not match objects, are kept: a third of the memory on a long policy."""
         found = self.found.get(pattern.pattern)
         if found is None:
-            found = self.found[pattern.pattern] = [m.span() for m in find_all(pattern, prefixes, self.norm, self.words)]
+            found = self.found[pattern.pattern] = [m.span() for m in find_all(pattern, prefixes, self.norm, self.words,
+                                                                                   self.bounds)]
         return found
 
     def is_negated(self, index: int, position: int) -> bool:
@@ -280,7 +283,9 @@ def sample_terms(matcher: Matcher, limit: int = 5) -> list[str]:
             if readable and readable not in found and len(found) < limit:
                 found.append(readable)
         children = getattr(node, "children", [])
-        stack.extend(children[:1] if isinstance(node, All) else children)  # the leading cue of a conjunction
+        if isinstance(node, All):  # a conjunction's leading positive cue (its `not` children say what is excluded)
+            children = [child for child in children if not isinstance(child, (Not, Nowhere))][:1]
+        stack.extend(children)
         for attr in ("child", "a"):
             child = getattr(node, attr, None)
             if isinstance(child, Matcher) and not isinstance(node, (Not, Nowhere)):

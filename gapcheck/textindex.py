@@ -26,7 +26,7 @@ from collections import defaultdict
 from itertools import accumulate, filterfalse
 from operator import itemgetter
 from typing import NamedTuple
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 WORD = re.compile(r"\w+")
 WORD_SPLIT = re.compile(r"(\w+)")
@@ -359,25 +359,46 @@ class WordIndex:
 
 
 def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes, text: str,
-             index: WordIndex) -> list[re.Match[str]]:
+             index: WordIndex, bounds: Sequence[int] = ()) -> list[re.Match[str]]:
     """Non-overlapping matches of a word-bounded pattern, tried only where they can start: at words with one of
-    its prefixes, else at the characters a match can begin with (see `first_characters`), else anywhere."""
+    its prefixes, else at the characters a match can begin with (see `first_characters`), else anywhere.
+
+    `bounds` (sorted offsets where the text's statements end) keep each match inside one statement: a match
+    running on into the next sentence would hide a shorter one that starts inside it (“... based on your consent.
+    You can withdraw that consent ...”)."""
     if prefixes is not None:
         starts = index.starts(prefixes)
     else:
         gate = first_characters(pattern.pattern, pattern.flags)
         if gate is None:
-            return list(pattern.finditer(text))
+            return _scan(pattern, text, bounds)
         starts = _gate_starts(gate, text, index)
     matches: list[re.Match[str]] = []
     last_end = -1
     match_at = pattern.match
+    bound, limit = 0, len(text)
     for start in starts:
-        if start >= last_end and (match := match_at(text, start)) is not None:
+        if start < last_end:
+            continue
+        while bound < len(bounds) and bounds[bound] <= start:
+            bound += 1
+        end_at = bounds[bound] if bound < len(bounds) else limit
+        if (match := match_at(text, start, end_at)) is not None:
             end = match.end()
             if end > start:
                 matches.append(match)
                 last_end = end
+    return matches
+
+
+def _scan(pattern: re.Pattern[str], text: str, bounds: Sequence[int]) -> list[re.Match[str]]:
+    """Every match of a pattern no gate can speed up, statement by statement."""
+    matches: list[re.Match[str]] = []
+    begin = 0
+    for end in [*bounds, len(text)]:
+        if end > begin:
+            matches += pattern.finditer(text, begin, end)
+            begin = end
     return matches
 
 

@@ -10,7 +10,7 @@ from conftest import AS_OF, corpus_of, matched_texts, write_checklist
 
 from gapcheck.checklist import load_checklist
 from gapcheck.engine import evaluate_checklist
-from gapcheck.matchers import RuleError, compile_rule, readable_term
+from gapcheck.matchers import RuleError, compile_rule, readable_term, sample_terms
 
 LEAD_LIST = "We collect:\n- name and email address\n- billing address\n- We also keep server logs.\n"
 
@@ -243,6 +243,11 @@ def test_bad_rules_are_refused(rule, message: str) -> None:
 ])
 def test_readable_term_shows_a_phrase_a_reader_would_search_for(term: str, readable: str | None) -> None:
     assert readable_term(term) == readable
+
+
+def test_examples_of_a_conjunction_come_from_what_it_looks_for_not_what_it_excludes() -> None:
+    rule = compile_rule({"all": [{"not": {"terms": ["right to know"]}}, {"terms": ["categories of recipients"]}]})
+    assert sample_terms(rule) == ["categories of recipients"]
 
 
 def test_quote_last_statements_come_after_the_others(tmp_path: Path) -> None:

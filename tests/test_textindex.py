@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,15 @@ def test_a_prefix_with_a_non_word_character_is_its_first_word_part() -> None:
     text = "call 1-800, 18-800"
     index = WordIndex(text)
     assert spans(word_bounded(parts), starts, text, index) == [(0, 4), (5, 10)]
+
+
+def test_a_match_stays_inside_its_statement_and_hides_no_later_one() -> None:
+    text = "Sent with your consent. You can withdraw that consent at any time."
+    pattern = re.compile(r"(?<!\w)(?:consent.{0,60}withdraw|withdraw.{0,60}consent)(?!\w)", re.IGNORECASE)
+    index = WordIndex(text)
+    starts = group_starts([prefix_starts(p) for p in (r"consent.{0,60}withdraw", r"withdraw.{0,60}consent")])
+    assert spans(pattern, starts, text, index) == [(15, 40)]  # "consent. You can withdraw" hides the real one
+    bounded = [m.span() for m in find_all(pattern, starts, text, index, bounds=[23, len(text)])]
+    assert bounded == [(32, 53)]
+    assert text[32:53] == "withdraw that consent"
+    assert [m.span() for m in find_all(pattern, None, text, index, bounds=[23])] == [(32, 53)]  # scanned too
