@@ -16,8 +16,10 @@ from gapcheck.models import Document, Heading, Statement
 
 LINE = re.compile(r"[^\r\n]*")
 MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*$")
-BULLET = re.compile(  # incl. the "o" of word processors' second-level bullets ("o The categories ...")
-    r"(?:[•·▪◦‣●○■□►▸✓✔➢➤*+\-–—]|o(?=[ \t]+[A-Z])|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
+# incl. the "o" of word processors' second-level bullets ("o The categories ..."); an ASCII "*", "+" or "-"
+# is a bullet only before a space ("**Health data.** ..." is a bold label, "-10%" a number)
+BULLET = re.compile(
+    r"(?:[•·▪◦‣●○■□►▸✓✔➢➤–—]|[*+\-](?=[ \t])|o(?=[ \t]+[A-Z])|\(?(?:[a-zA-Z]|[ivxIVX]{1,5}|\d{1,3})\))[ \t]*(?=\S)"
 )
 HAS_WORD = re.compile(r"\w")
 # A table row used to lay out a numbered list: "| (a) | Right to know ...", "| | (1) | The categories ...".

@@ -86,6 +86,7 @@ class Corpus:
     starts: list[int] = field(init=False)
     body_ends: list[int] = field(init=False)  # each statement's end offset; -1 for a heading (never holds a match)
     bounds: list[int] = field(init=False)  # where statements end, in order: no term match runs across one
+    paragraphs: list[int] = field(init=False)  # each statement's paragraph number (a heading is one of its own)
     lead_index: dict[int, int] = field(init=False)
     body: list[int] = field(init=False)
     words: WordIndex = field(init=False)
@@ -103,6 +104,7 @@ class Corpus:
         self.starts = [s.start for s in self.statements]
         self.body_ends = [-1 if s.kind == "heading" else s.end for s in self.statements]
         self.bounds = sorted({s.end for s in self.statements})
+        self.paragraphs = _paragraphs(self.text, self.statements)
         by_start = {s.start: i for i, s in enumerate(self.statements)}
         # A list item reads with the sentence introducing its list, unless it is a sentence of its own.
         self.lead_index = {i: by_start[s.lead_start] for i, s in enumerate(self.statements)
@@ -133,6 +135,21 @@ class Corpus:
         if breaks:
             window = window[breaks[-1].end():]
         return NEGATOR.search(NOT_A_NEGATION.sub(" ", window)) is not None
+
+
+def _paragraphs(text: str, statements: list[Statement]) -> list[int]:
+    """Number the statements by paragraph: a new one starts after a blank line, at a heading, and at each list
+    item's first sentence."""
+    numbers: list[int] = []
+    number, previous = -1, None
+    for statement in statements:
+        gap = text[previous.end:statement.start] if previous is not None else "\n\n"
+        if (previous is None or "\n\n" in gap or statement.kind == "heading" or previous.kind == "heading"
+                or statement.kind == "list_item" and "\n" in gap):
+            number += 1
+        numbers.append(number)
+        previous = statement
+    return numbers
 
 
 class Matcher:
@@ -504,6 +521,50 @@ class Section(Matcher):
         return "under a heading like " + " / ".join(f"“{t}”" for t in self.source[:3])
 
 
+class InParagraph(Matcher):
+    """The child holds for another statement of the same paragraph: "Heart rate can reveal your health. We only
+    process it with your explicit consent." The hit carries the other statement's words."""
+
+    key = "in_paragraph"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        self.child = compile_child(args, path)
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        found = self.child.hits(corpus)
+        by_paragraph: dict[int, list[int]] = {}
+        for index in found:
+            by_paragraph.setdefault(corpus.paragraphs[index], []).append(index)
+        result: Hits = {}
+        for index in corpus.body:
+            partners = [other for other in by_paragraph.get(corpus.paragraphs[index], ()) if other != index]
+            if partners:
+                hit = found[partners[0]]
+                result[index] = Hit(hit.spans, hit.cues, own=False)
+        return result
+
+    def describe(self) -> str:
+        return f"{self.child.describe()} (in the same paragraph)"
+
+
+class Opening(Matcher):
+    """The statement is among the document's first N body statements: a letterhead ("Hotel Alpenrose · Dorfstraße
+    12 · 6292 Finkenberg") or the opening lines that name who speaks."""
+
+    key = "opening"
+
+    def __init__(self, args: Any, path: tuple[Any, ...], compile_child: Callable) -> None:
+        if not isinstance(args, int) or isinstance(args, bool) or args < 1:
+            raise RuleError("opening needs a number of statements (1 or more)", path)
+        self.count = args
+
+    def evaluate(self, corpus: Corpus) -> Hits:
+        return dict.fromkeys(corpus.body[:self.count], NO_SPANS)
+
+    def describe(self) -> str:
+        return f"among the first {self.count} statements"
+
+
 class Kind(Matcher):
     """The statement is of one of the given kinds (sentence, list_item)."""
 
@@ -655,7 +716,8 @@ class Reference(Matcher):
 
 
 REGISTRY: dict[str, type[Matcher]] = {cls.key: cls for cls in (
-    Terms, Near, All, AnyOf, Not, Nowhere, Affirmed, Negated, Section, Kind, Whole, EmptyField, DateOlderThan, Reference,
+    Terms, Near, All, AnyOf, Not, Nowhere, Affirmed, Negated, Section, InParagraph, Opening, Kind, Whole, EmptyField, DateOlderThan,
+    Reference,
 )}
 RULE_LABEL_KEYS = frozenset({"says"})
 

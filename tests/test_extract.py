@@ -359,6 +359,14 @@ def test_word_processor_o_bullets_are_list_items() -> None:
                                                 "The categories of third parties."]
 
 
+def test_a_bold_label_is_no_bullet() -> None:
+    statements, _ = statements_of("Privacy Policy\n\n**Health data.** Heart rate can reveal your health.\n\n"
+                                  "* Name\n\n-10% for members.\n")
+    assert [(s.kind, s.text) for s in statements if s.kind != "heading"] == [
+        ("sentence", "**Health data.** Heart rate can reveal your health."), ("list_item", "Name"),
+        ("sentence", "-10% for members.")]
+
+
 def test_rules_of_dashes_are_no_statements() -> None:
     statements, _ = statements_of("Privacy Policy\n\nWe collect:\n\n- Nickname\n\n----------------------\n\n"
                                   "We keep it for a year.\n")

@@ -272,3 +272,19 @@ def test_a_requirement_quote_last_puts_its_weaker_statements_after_the_others(tm
     assert [e.text for e in finding.evidence] == ["We sell e-mail addresses.",
                                                   "To exercise your right to opt out of the sale, write to us."]
     assert finding.status == "met"  # quoted last, still counted
+
+
+def test_in_paragraph_holds_for_the_other_sentences_of_the_paragraph_only() -> None:
+    rule = compile_rule({"all": [{"terms": ["explicit consent"]}, {"in_paragraph": {"terms": ["health"]}}]})
+    text = ("Heart rate can reveal your health. We process it only with your explicit consent.\n\n"
+            "We send offers only with your explicit consent.\n\n"
+            "- Health data: steps and sleep.\n- Marketing: only with your explicit consent.\n")
+    assert matched_texts(rule, text) == ["We process it only with your explicit consent."]
+
+
+def test_opening_holds_for_the_first_body_statements() -> None:
+    rule = compile_rule({"opening": 2})
+    text = "# Privacy\n\nAcme Ltd · 1 High Street · Leeds LS1 4AB · tea@acme.example\n\nWe sell tea.\n\nWe ship tea.\n"
+    assert matched_texts(rule, text) == ["Acme Ltd · 1 High Street · Leeds LS1 4AB · tea@acme.example", "We sell tea."]
+    with pytest.raises(RuleError, match="opening needs a number"):
+        compile_rule({"opening": "top"}, ("rules", 0))
