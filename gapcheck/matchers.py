@@ -386,7 +386,13 @@ class All(_Combinator):
             return self._intersect([child.hits(corpus) for child in self.children])
         if any(absent.hits(corpus) for absent in required_absent):
             return {}
-        merged = self._intersect([child.hits(corpus) for child in positive])
+        results = []
+        for child in positive:  # once one child holds nowhere, the others need not be looked for
+            found = child.hits(corpus)
+            if not found:
+                return {}
+            results.append(found)
+        merged = self._intersect(results)
         for child in excluded:
             if merged:
                 drop = child.hits(corpus)

@@ -18,6 +18,7 @@ narrow (a quote, a bracket, a digit), and scanned in full otherwise.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 import re._constants as sre_constants
 import re._parser as sre_parse
 from dataclasses import dataclass
@@ -376,13 +377,13 @@ def find_all(pattern: re.Pattern[str], prefixes: Mapping[str, Start] | Prefixes,
     matches: list[re.Match[str]] = []
     last_end = -1
     match_at = pattern.match
-    bound, limit = 0, len(text)
+    bound, end_at = 0, -1  # the statement end after the current start (found by bisection, starts ascend)
     for start in starts:
         if start < last_end:
             continue
-        while bound < len(bounds) and bounds[bound] <= start:
-            bound += 1
-        end_at = bounds[bound] if bound < len(bounds) else limit
+        if start >= end_at:
+            bound = bisect_right(bounds, start, bound)
+            end_at = bounds[bound] if bound < len(bounds) else len(text)
         if (match := match_at(text, start, end_at)) is not None:
             end = match.end()
             if end > start:
