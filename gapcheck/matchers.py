@@ -722,8 +722,8 @@ class Reference(Matcher):
 
 
 REGISTRY: dict[str, type[Matcher]] = {cls.key: cls for cls in (
-    Terms, Near, All, AnyOf, Not, Nowhere, Affirmed, Negated, Section, InParagraph, Opening, Kind, Whole, EmptyField, DateOlderThan,
-    Reference,
+    Terms, Near, All, AnyOf, Not, Nowhere, Affirmed, Negated, Section, InParagraph, Opening, Kind, Whole, EmptyField,
+    DateOlderThan, Reference,
 )}
 RULE_LABEL_KEYS = frozenset({"says"})
 

@@ -18,9 +18,9 @@ narrow (a quote, a bracket, a digit), and scanned in full otherwise.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 import re._constants as sre_constants
 import re._parser as sre_parse
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from collections import defaultdict
