@@ -60,6 +60,23 @@ class _Line:
     text: str
 
 
+# Text wrapped by hand (pasted from a PDF or an e-mail): its lines break near one width, so a line that ends
+# within WRAP_MARGIN characters of it, mid-sentence, carries on below even where the next word is capitalised
+# ("... practices of Golden State Termite &" / "Pest Solutions, Inc. ..."). Markup-laid-out text has longer lines.
+WRAP_MARGIN = 15
+WRAP_WIDTHS = range(40, 121)
+WRAPPED_LINES = 10  # fewer lines than this say nothing about a width
+
+
+def wrap_width(lines: list[_Line]) -> int | None:
+    """The width a hand-wrapped text breaks at (the 90th percentile of its line lengths), or None."""
+    if len(lines) < WRAPPED_LINES:
+        return None
+    lengths = sorted(len(line.text) for line in lines)
+    width = lengths[len(lengths) * 9 // 10]
+    return width if width in WRAP_WIDTHS else None
+
+
 def split_lines(text: str) -> list[_Line]:
     """Non-blank lines with the offsets of their content, surrounding spaces trimmed."""
     lines: list[_Line] = []
@@ -151,6 +168,7 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     heading_hints = dict(document.heading_hints)
     list_hints = set(document.list_hints)
     lines = split_lines(text)
+    width = wrap_width(lines)
     # Where the markup marks headings (HTML tags, Markdown #), short plain lines are not taken for headings.
     marked = len(heading_hints) >= 3 or sum(1 for line in lines if MARKDOWN_HEADING.match(line.text)) >= 2
     statements: list[Statement] = []
@@ -168,7 +186,7 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        wraps = index + 1 < len(lines) and _wraps_into(text, line, lines[index + 1], heading_hints, list_hints)
+        wraps = index + 1 < len(lines) and _wraps_into(text, line, lines[index + 1], heading_hints, list_hints, width)
         heading = _heading_of(line, heading_hints, outline, index + 1 < len(lines) and not marked, wraps)
         if heading is not None:
             is_title = not seen_body and (heading.level <= 1 or TITLE_START.search(heading.text) is not None
@@ -194,7 +212,8 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
         is_item = line.start in list_hints or bullet is not None or (is_row and header_row is not None)
         body_start = line.start + (bullet.end() if bullet else 0)
         end = line.end
-        while index + 1 < len(lines) and _continues(lines[index], lines[index + 1], heading_hints, list_hints):
+        while index + 1 < len(lines) and _continues(lines[index], lines[index + 1], heading_hints, list_hints, text,
+                                                    width):
             index += 1
             end = lines[index].end
         index += 1
@@ -227,23 +246,30 @@ def extract(document: Document) -> tuple[list[Statement], list[Heading]]:
     return statements, headings
 
 
-def _continues(previous: _Line, line: _Line, heading_hints: dict[int, int], list_hints: set[int]) -> bool:
-    """A hard-wrapped continuation: a plain lower-case line after a line that stops mid-sentence,
-    or the date below a short label ("Last updated:" / "March 10, 2026")."""
+def _continues(previous: _Line, line: _Line, heading_hints: dict[int, int], list_hints: set[int], text: str = "",
+               width: int | None = None) -> bool:
+    """A hard-wrapped continuation: a plain lower-case line after a line that stops mid-sentence, any plain line
+    right below a line that stops mid-sentence at the text's wrap width, or the date below a short label
+    ("Last updated:" / "March 10, 2026")."""
     if line.start in heading_hints or line.start in list_hints:
         return False
     if previous.text.endswith(":") and len(previous.text.split()) <= 4 and _is_date(line.text):
         return True
-    return (line.text[0].islower() and not SENTENCE_STOP.search(previous.text)
-            and BULLET.match(line.text) is None and NUMBERED.match(line.text) is None)
+    if BULLET.match(line.text) or NUMBERED.match(line.text):
+        return False
+    wrapped = (width is not None and len(previous.text) >= width - WRAP_MARGIN
+               and text.count("\n", previous.end, line.start) == 1)
+    if SENTENCE_STOP.search(previous.text):  # "...; collection agencies;" / "and software providers." at full width
+        return wrapped and previous.text.endswith(";") and line.text[0].islower()
+    return line.text[0].islower() or wrapped
 
 
 def _wraps_into(text: str, line: _Line, following: _Line, heading_hints: dict[int, int],
-                list_hints: set[int]) -> bool:
+                list_hints: set[int], width: int | None = None) -> bool:
     """Whether the next line, right below with no blank line between, carries on this line's sentence."""
     return (text.count("\n", line.end, following.start) <= 1
-            and LOWER_WORDS.match(following.text) is not None
-            and _continues(line, following, heading_hints, list_hints))
+            and (LOWER_WORDS.match(following.text) is not None or width is not None and len(line.text) >= width - WRAP_MARGIN)
+            and _continues(line, following, heading_hints, list_hints, text, width))
 
 
 def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next: bool,

@@ -254,6 +254,9 @@ class Terms(Matcher):
         return " / ".join(f"“{t}”" for t in shown[:4]) + (" …" if len(shown) > 4 else "")
 
 
+APOSTROPHE_DOT = re.compile(r"(?<=\w)\.(?=(ll|re|ve|s|t|d|m)\b)")
+
+
 def readable_term(term: str) -> str | None:
     """A term pattern as a reader would type it (`retain(s|ed)?` -> `retain`), or None if it is no plain phrase."""
     text = _strip_lookarounds(term).replace("(?-i:", "(")
@@ -266,7 +269,7 @@ def readable_term(term: str) -> str | None:
     text = re.sub(r"\[([^\]])[^\]]*\]", r"\1", text)  # a character class: its first character
     text = re.sub(r"\\s[+*?]?", " ", text).replace("\\b", "")
     text = re.sub(r"\w\?", "", text).replace("?", "").replace("\\", "")  # an optional letter: rights? -> right
-    text = " ".join(text.split())
+    text = APOSTROPHE_DOT.sub("'", " ".join(text.split()))  # "we.ll" (any apostrophe) reads "we'll"
     return text if re.fullmatch(r"[\w' ./&-]+", text) else None
 
 

@@ -367,6 +367,26 @@ def test_a_bold_label_is_no_bullet() -> None:
         ("sentence", "-10% for members.")]
 
 
+def test_text_wrapped_by_hand_carries_on_across_capitalised_lines() -> None:
+    wrapped = ("PRIVACY NOTICE\n\n"
+               "This notice describes the practices of Golden Gate Termite & Pest\n"
+               "Solutions, Inc. with respect to personal information collected through\n"
+               "its website. We disclose data to payment processors, to collection agencies;\n"
+               "and to software service providers that host our records for us. Our field\n"
+               "Technicians write inspection reports that we keep for seven years in total.\n"
+               "Short line here\n"
+               "Next sentence starts here.\n" + "Filler sentence to set the wrap width of the text.\n" * 8)
+    statements, _ = statements_of(wrapped)
+    texts = [s.text.replace("\n", " ") for s in statements if s.kind != "heading"]
+    assert texts[:4] == [
+        "This notice describes the practices of Golden Gate Termite & Pest Solutions, Inc. with respect to personal "
+        "information collected through its website.",
+        "We disclose data to payment processors, to collection agencies; and to software service providers that host "
+        "our records for us.",
+        "Our field Technicians write inspection reports that we keep for seven years in total.",
+        "Next sentence starts here."]  # a line well short of the width ends where it stops
+
+
 def test_rules_of_dashes_are_no_statements() -> None:
     statements, _ = statements_of("Privacy Policy\n\nWe collect:\n\n- Nickname\n\n----------------------\n\n"
                                   "We keep it for a year.\n")

@@ -238,6 +238,7 @@ def test_bad_rules_are_refused(rule, message: str) -> None:
     ("(we|company|business) (do not|never) (sell|share)", "we do not sell"),
     ("rights? (to|of) (request )?(the )?(erasure|deletion)", "right to erasure"),
     ("don'?t sell my", "don't sell my"),
+    ("(and|then) (we.ll|we will) delete", "and we'll delete"),
     ("opt(ing)?[- ]?out of", "opt-out of"),
     (r"[\w.+-]+@[\w-]+\.\w+", None),  # a pattern, not a phrase
 ])
