@@ -1,4 +1,4 @@
-"""Finding calendar dates written in policy prose ("March 10, 2026", "10/15/2024", "2024-10-15")."""
+"""Finding calendar dates written in policy prose ("March 10, 2026", "10/15/2024", "2024-10-15", "01/2024")."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ DATE_PATTERNS = [
     re.compile(r"\b(?P<mnum>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?P<day>\d{1,2})\.(?P<mnum>\d{1,2})\.(?P<year>(?:19|20)\d\d)\b"),
     re.compile(r"\b" + MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
+    re.compile(r"(?<![\w/.])(?P<mnum>0?[1-9]|1[0-2])/(?P<year>(?:19|20)\d\d)\b"),  # "Updated 01/2024": a month
 ]
 DATE_REGEX_SOURCE = "|".join(p.pattern for p in DATE_PATTERNS)
 

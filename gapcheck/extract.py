@@ -16,6 +16,7 @@ from gapcheck.models import Document, Heading, Statement
 
 LINE = re.compile(r"[^\r\n]*")
 MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*$")
+MARKDOWN_BOLD_LINE = re.compile(r"(\*\*|__)(?P<title>[^*_\n]+?)\1")  # a line set wholly in bold: "**Info we collect**"
 # incl. the "o" of word processors' second-level bullets ("o The categories ..."); an ASCII "*", "+" or "-"
 # is a bullet only before a space ("**Health data.** ..." is a bold label, "-10%" a number)
 BULLET = re.compile(
@@ -150,6 +151,7 @@ class _Outline:
         self.stack: list[Heading] = []
         self.titles: set[int] = set()
         self.last_numbered_level: int | None = None
+        self.marked_level = 1  # the level of the last heading the markup marked (#, <h2>), for bold lines below it
 
     def push(self, heading: Heading, is_title: bool) -> None:
         while self.stack and self.stack[-1].level >= heading.level:
@@ -281,12 +283,19 @@ def _heading_of(line: _Line, hints: dict[int, int], outline: _Outline, has_next:
     if line.start in hints:
         if LABEL_VALUE.search(line.text) and not NUMBERED.match(line.text):
             return None  # "Effective Date: 1 May 2024" set in a heading tag is a statement, not a title
+        outline.marked_level = hints[line.start]
         return Heading(line.text, line.start, line.end, hints[line.start])
     markdown = MARKDOWN_HEADING.match(line.text)
     if markdown:
         title = markdown.group(2)
         start = line.start + markdown.start(2)
+        outline.marked_level = len(markdown.group(1))
         return Heading(title, start, start + len(title), len(markdown.group(1)))
+    bold = MARKDOWN_BOLD_LINE.fullmatch(line.text)
+    if bold and is_heading_text(bold.group("title").strip()) and not wraps:
+        start = line.start + bold.start("title")
+        title = bold.group("title").strip()
+        return Heading(title, start, start + len(title), min(outline.marked_level + 1, 6))
     if not has_next or wraps:
         return None
     numbered = NUMBERED.match(line.text)

@@ -26,12 +26,19 @@ NORMALIZE = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”":
 NORMALIZED = tuple((chr(code), new) for code, new in NORMALIZE.items())
 
 
+# Markdown emphasis next to a word ("**Limit** the use", "to know**"): blanked so that terms match across it.
+EMPHASIS = re.compile(r"(?<=[\w.:;,!?)])\*{1,3}|\*{1,3}(?=\w)")
+
+
 def normalize(text: str) -> str:
     """`text.translate(NORMALIZE)`, one C-speed replace per character present (translate looks up every character
-    of a non-ASCII text in the table: 0.36 s against 0.002 s over the 290 eval policies)."""
+    of a non-ASCII text in the table: 0.36 s against 0.002 s over the 290 eval policies); Markdown emphasis
+    marks beside words become spaces. Every replacement keeps the length, so offsets stay those of the text."""
     for old, new in NORMALIZED:
         if old in text:
             text = text.replace(old, new)
+    if "*" in text:
+        text = EMPHASIS.sub(lambda mark: " " * len(mark.group()), text)
     return text
 
 

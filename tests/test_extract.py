@@ -387,6 +387,15 @@ def test_text_wrapped_by_hand_carries_on_across_capitalised_lines() -> None:
         "Next sentence starts here."]  # a line well short of the width ends where it stops
 
 
+def test_a_markdown_line_set_wholly_in_bold_is_a_heading_below_the_marked_one() -> None:
+    statements, _ = statements_of("# Privacy Policy\n\n## Your data\n\n**Info we collect**\n\nWe collect your name.\n\n"
+                                  "**Note:** we never sell data.\n\n**Updated 01/2024**\n")
+    assert [(s.kind, s.section, s.text) for s in statements if s.kind != "heading"] == [
+        ("sentence", ("Your data", "Info we collect"), "We collect your name."),
+        ("sentence", ("Your data", "Info we collect"), "**Note:** we never sell data."),  # a bold label is no title
+        ("sentence", ("Your data", "Info we collect"), "**Updated 01/2024**")]  # nor is a date
+
+
 def test_rules_of_dashes_are_no_statements() -> None:
     statements, _ = statements_of("Privacy Policy\n\nWe collect:\n\n- Nickname\n\n----------------------\n\n"
                                   "We keep it for a year.\n")

@@ -289,3 +289,15 @@ def test_opening_holds_for_the_first_body_statements() -> None:
     assert matched_texts(rule, text) == ["Acme Ltd · 1 High Street · Leeds LS1 4AB · tea@acme.example", "We sell tea."]
     with pytest.raises(RuleError, match="opening needs a number"):
         compile_rule({"opening": "top"}, ("rules", 0))
+
+
+def test_terms_match_across_markdown_emphasis() -> None:
+    rule = compile_rule({"terms": ["limit the use", "marked with \\*"]})
+    text = "You can **Limit** the use of sensitive data.\n\nFields marked with * are required.\n"
+    assert matched_texts(rule, text) == ["You can **Limit** the use of sensitive data.", "Fields marked with * are required."]
+
+
+def test_a_month_and_year_in_figures_is_a_date_but_a_version_number_is_not() -> None:
+    from gapcheck.dates import find_dates
+    assert [found[0] for found in find_dates("Updated 01/2024; effective 10/15/2024")] == [date(2024, 1, 1), date(2024, 10, 15)]
+    assert find_dates("Release v1/2024") == []
