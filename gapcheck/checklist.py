@@ -58,6 +58,7 @@ class RequirementSpec(_Strict):
     requires: OutcomeSpec | None = None
     conflict: OutcomeSpec | None = None
     quote_last: OutcomeSpec | None = None
+    near_miss: OutcomeSpec | None = None
     remediation: str = Field(min_length=1)
 
     @field_validator("met")
@@ -128,6 +129,7 @@ class Requirement:
     not_applicable_because: str
     remediation: str
     quote_last: Outcome | None = None  # statements that count but make weaker evidence (e.g. how to exercise a right)
+    near_miss: Outcome | None = None  # statements that come close without disclosing it, quoted in a missing finding
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,7 @@ def _compile(spec: ChecklistSpec, name: str, lines: dict[tuple[Any, ...], int]) 
             not_applicable_because=applies.because if applies else "",
             remediation=req.remediation.strip(),
             quote_last=outcome(req.quote_last, where + ("quote_last",)),
+            near_miss=outcome(req.near_miss, where + ("near_miss",)),
         ))
     flags = []
     for i, flag in enumerate(spec.flags):

@@ -74,6 +74,10 @@ def evaluate_requirement(req: Requirement, corpus: Corpus) -> Finding:
         evidence = gather(hits, corpus, quoted_last)
         return finding("partial", f"Partial: {req.partial.text} {_quoted(evidence)}; "
                                   f"looked for {req.met.text}.", evidence)
+    if req.near_miss is not None and (hits := matches(req.near_miss, corpus)):
+        evidence = gather(hits, corpus, quoted_last)
+        return finding("missing", f"Missing: {req.near_miss.text}: {_quoted(evidence)}; looked for {req.met.text}.",
+                       evidence)
     examples = _looked_for(req.met)
     return finding("missing", f"Missing: no statement found; looked for {req.met.text}"
                               + (f" (phrases such as {examples})." if examples else "."))

@@ -301,3 +301,16 @@ def test_a_month_and_year_in_figures_is_a_date_but_a_version_number_is_not() -> 
     from gapcheck.dates import find_dates
     assert [found[0] for found in find_dates("Updated 01/2024; effective 10/15/2024")] == [date(2024, 1, 1), date(2024, 10, 15)]
     assert find_dates("Release v1/2024") == []
+
+
+def test_a_near_miss_is_quoted_in_a_missing_finding(tmp_path: Path) -> None:
+    from conftest import MINI_CHECKLIST
+    text = MINI_CHECKLIST.replace("    remediation: Say whether you sell data.",
+                                  "    near_miss:\n      because: it mentions selling goods, not data\n      rules:\n"
+                                  "        - terms: ['goods']\n    remediation: Say whether you sell data.", 1)
+    checklist = load_checklist(write_checklist(tmp_path, text))
+    (finding,), _ = evaluate_checklist(checklist, corpus_of("We ship goods to your door."))
+    assert finding.status == "missing" and [e.text for e in finding.evidence] == ["We ship goods to your door."]
+    assert finding.rationale.startswith("Missing: it mentions selling goods, not data: “We ship goods to your door.”")
+    (plain,), _ = evaluate_checklist(checklist, corpus_of("We ship parcels."))
+    assert plain.status == "missing" and not plain.evidence
