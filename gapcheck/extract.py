@@ -48,7 +48,7 @@ TITLE_NAMED = re.compile(r"\b(privacy|data protection|cookie)\s+(policy|notice|s
 
 ABBREVIATIONS = frozenset("""e.g i.e etc inc ltd co corp llc plc mr mrs ms dr st no nos vs u.s u.k e.v art arts
 sec para cf approx incl ca jan feb mar apr jun jul aug sep sept oct nov dec fig al resp gmbh s.a
-cal civ regs tit stat ann gen bus prof
+cal civ regs tit stat ann gen bus prof rev
 """.split())
 LAST_WORD = re.compile(r"([\w.]+)[.!?]+['\"”’)\]]*$")  # the word before a sentence's closing punctuation
 SENTENCE_END = re.compile(r"""[.!?]+['"”’)\]]*(?=\s+["“'‘(\[]?[A-Z0-9•]|[A-Z][a-z])""")
@@ -95,7 +95,7 @@ def is_heading_text(text: str) -> bool:
     """Whether a line reads like a title: short, unpunctuated, not a label with a value."""
     if len(text) > 100 or TERMINAL.search(text) or LABEL_VALUE.search(text) or NOT_IN_HEADING.search(text):
         return False
-    if _is_date(text) or ADDRESS_LIKE.search(text):
+    if _is_date(text) or ADDRESS_LIKE.search(text) or find_dates(text):  # "Privacy Policy  Rev. 08/2023" is a value
         return False
     words = text.split()
     if not words or len(words) > 12 or not (text[0].isupper() or text[0].isdigit()):

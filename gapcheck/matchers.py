@@ -26,8 +26,9 @@ NORMALIZE = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”":
 NORMALIZED = tuple((chr(code), new) for code, new in NORMALIZE.items())
 
 
-# Markdown emphasis next to a word ("**Limit** the use", "to know**"): blanked so that terms match across it.
-EMPHASIS = re.compile(r"(?<=[\w.:;,!?)])\*{1,3}|\*{1,3}(?=\w)")
+# Markdown emphasis next to a word ("**Limit** the use", "_Last updated:_"): blanked so that terms match across
+# it; an underscore inside a word ("first_last@example.com") stays.
+EMPHASIS = re.compile(r"(?<=[\w.:;,!?)])\*{1,3}|\*{1,3}(?=\w)|(?<=[\w.:;,!?)])_{1,2}(?!\w)|(?<!\w)_{1,2}(?=\w)")
 
 
 def normalize(text: str) -> str:
@@ -37,7 +38,7 @@ def normalize(text: str) -> str:
     for old, new in NORMALIZED:
         if old in text:
             text = text.replace(old, new)
-    if "*" in text:
+    if "*" in text or "_" in text:
         text = EMPHASIS.sub(lambda mark: " " * len(mark.group()), text)
     return text
 

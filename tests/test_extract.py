@@ -396,6 +396,12 @@ def test_a_markdown_line_set_wholly_in_bold_is_a_heading_below_the_marked_one() 
         ("sentence", ("Your data", "Info we collect"), "**Updated 01/2024**")]  # nor is a date
 
 
+def test_a_title_line_with_a_revision_date_is_a_statement_and_rev_ends_no_sentence() -> None:
+    statements, _ = statements_of("Privacy Notice                     Rev. 04/2021\n\nWe repair bicycles.\n")
+    assert [(s.kind, s.text) for s in statements] == [
+        ("sentence", "Privacy Notice                     Rev. 04/2021"), ("sentence", "We repair bicycles.")]
+
+
 def test_rules_of_dashes_are_no_statements() -> None:
     statements, _ = statements_of("Privacy Policy\n\nWe collect:\n\n- Nickname\n\n----------------------\n\n"
                                   "We keep it for a year.\n")

@@ -292,9 +292,11 @@ def test_opening_holds_for_the_first_body_statements() -> None:
 
 
 def test_terms_match_across_markdown_emphasis() -> None:
-    rule = compile_rule({"terms": ["limit the use", "marked with \\*"]})
-    text = "You can **Limit** the use of sensitive data.\n\nFields marked with * are required.\n"
-    assert matched_texts(rule, text) == ["You can **Limit** the use of sensitive data.", "Fields marked with * are required."]
+    rule = compile_rule({"terms": ["limit the use", "marked with \\*", "last updated: january", "first_last"]})
+    text = ("You can **Limit** the use of sensitive data.\n\nFields marked with * are required.\n\n"
+            "_Last updated: January 15, 2024_\n\nWrite to first_last@example.com.\n")
+    assert matched_texts(rule, text) == ["You can **Limit** the use of sensitive data.", "Fields marked with * are required.",
+                                         "_Last updated: January 15, 2024_", "Write to first_last@example.com."]
 
 
 def test_a_month_and_year_in_figures_is_a_date_but_a_version_number_is_not() -> None:
