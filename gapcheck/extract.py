@@ -95,7 +95,7 @@ def is_heading_text(text: str) -> bool:
     """Whether a line reads like a title: short, unpunctuated, not a label with a value."""
     if len(text) > 100 or TERMINAL.search(text) or LABEL_VALUE.search(text) or NOT_IN_HEADING.search(text):
         return False
-    if _is_date(text) or ADDRESS_LIKE.search(text) or find_dates(text):  # "Privacy Policy  Rev. 08/2023" is a value
+    if ADDRESS_LIKE.search(text) or find_dates(text):  # a date makes a value ("Privacy Policy  Rev. 08/2023")
         return False
     words = text.split()
     if not words or len(words) > 12 or not (text[0].isupper() or text[0].isdigit()):
@@ -259,18 +259,22 @@ def _continues(previous: _Line, line: _Line, heading_hints: dict[int, int], list
         return True
     if BULLET.match(line.text) or NUMBERED.match(line.text):
         return False
-    wrapped = (width is not None and len(previous.text) >= width - WRAP_MARGIN
-               and text.count("\n", previous.end, line.start) == 1)
+    wrapped = _fills_width(previous, width) and text.count("\n", previous.end, line.start) == 1
     if SENTENCE_STOP.search(previous.text):  # "...; collection agencies;" / "and software providers." at full width
         return wrapped and previous.text.endswith(";") and line.text[0].islower()
     return line.text[0].islower() or wrapped
+
+
+def _fills_width(line: _Line, width: int | None) -> bool:
+    """Whether a line of hand-wrapped text runs to within WRAP_MARGIN of the wrap width: the next word did not fit."""
+    return width is not None and len(line.text) >= width - WRAP_MARGIN
 
 
 def _wraps_into(text: str, line: _Line, following: _Line, heading_hints: dict[int, int],
                 list_hints: set[int], width: int | None = None) -> bool:
     """Whether the next line, right below with no blank line between, carries on this line's sentence."""
     return (text.count("\n", line.end, following.start) <= 1
-            and (LOWER_WORDS.match(following.text) is not None or width is not None and len(line.text) >= width - WRAP_MARGIN)
+            and (LOWER_WORDS.match(following.text) is not None or _fills_width(line, width))
             and _continues(line, following, heading_hints, list_hints, text, width))
 
 

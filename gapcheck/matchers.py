@@ -12,6 +12,7 @@ from bisect import bisect_right
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any, Callable, NamedTuple
 
@@ -94,7 +95,6 @@ class Corpus:
     starts: list[int] = field(init=False)
     body_ends: list[int] = field(init=False)  # each statement's end offset; -1 for a heading (never holds a match)
     bounds: list[int] = field(init=False)  # where statements end, in order: no term match runs across one
-    paragraphs: list[int] = field(init=False)  # each statement's paragraph number (a heading is one of its own)
     lead_index: dict[int, int] = field(init=False)
     body: list[int] = field(init=False)
     words: WordIndex = field(init=False)
@@ -112,7 +112,6 @@ class Corpus:
         self.starts = [s.start for s in self.statements]
         self.body_ends = [-1 if s.kind == "heading" else s.end for s in self.statements]
         self.bounds = sorted({s.end for s in self.statements})
-        self.paragraphs = _paragraphs(self.text, self.statements)
         by_start = {s.start: i for i, s in enumerate(self.statements)}
         # A list item reads with the sentence introducing its list, unless it is a sentence of its own.
         self.lead_index = {i: by_start[s.lead_start] for i, s in enumerate(self.statements)
@@ -124,6 +123,11 @@ class Corpus:
             section = self.statements[i].section
             if section not in self.sections:
                 self.sections[section] = tuple((h, normalize(h)) for h in reversed(section))
+
+    @cached_property
+    def paragraphs(self) -> list[int]:
+        """Each statement's paragraph number (a heading is one of its own); worked out only for rules that ask."""
+        return _paragraphs(self.text, self.statements)
 
     def find(self, pattern: re.Pattern[str], prefixes: Mapping[str, Start] | None) -> list[tuple[int, int]]:
         """The spans of a term group's matches (the same group in several rules is searched once); spans,
